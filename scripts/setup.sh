@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for cspgraph: system packages (a Java runtime for the HermiT reasoner; Chromium for
+# the browser tests when asked), a virtual environment in .venv, and the package with the extras named.
+# Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh dev   (default: no extras)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+if [[ "$extras" == *dev* || "$extras" == *browser* ]]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+if ((${#need_apt[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+  echo "setup: installing system packages: ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [[ -n "$extras" ]]; then
+  .venv/bin/python -m pip install -q -e ".[${extras}]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

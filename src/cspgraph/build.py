@@ -1,0 +1,80 @@
+"""The build: data/ + ontology/ -> checked, validated ``build/cspgraph.ttl``, with a one-screen summary.
+
+Validation runs before the file is written, and the file is written atomically, so a failed build leaves
+the previous ``build/cspgraph.ttl`` untouched: downstream readers never see a half-built or invalid graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from .graph import BuiltGraph, build_graph, write_graph
+from .namespaces import CSP
+from .project import ProjectPaths
+from .validation import ValidationResult, load_shapes, validate_graph
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    plans: int
+    initiatives: int
+    operations: int
+    agencies: int
+    agency_units: int
+    priorities: int
+    harms: int
+    places: int
+    triples: int
+
+    def rows(self) -> list[tuple[str, int]]:
+        return [(name.replace("_", " "), value) for name, value in vars(self).items()]
+
+
+def summarise(graph: Graph) -> GraphSummary:
+    def count(cls) -> int:
+        return len(set(graph.subjects(RDF.type, cls)))
+
+    operations = count(CSP.Operation)
+    return GraphSummary(
+        plans=count(CSP.Plan),
+        initiatives=count(CSP.Initiative) + operations,
+        operations=operations,
+        agencies=count(CSP.Agency),
+        agency_units=count(CSP.AgencyUnit),
+        priorities=count(CSP.PartnershipPriority) + count(CSP.PFCCPriority),
+        harms=count(CSP.Harm),
+        places=count(CSP.Place),
+        triples=len(graph),
+    )
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    built: BuiltGraph
+    summary: GraphSummary
+    validation: ValidationResult | None
+    output: Path | None
+
+    @property
+    def conforms(self) -> bool:
+        return self.validation is None or self.validation.conforms
+
+
+def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool = True,
+              write_invalid: bool = False) -> BuildReport:
+    """Build, validate and (when it conforms, or ``write_invalid``) write the graph.
+
+    Raises DataError on bad input before anything is written.
+    """
+    built = build_graph(paths)
+    validation = validate_graph(built.graph, load_shapes(paths.ontology / "shapes.ttl")) if validate else None
+    target = output or paths.graph_file
+    written = None
+    if validation is None or validation.conforms or write_invalid:
+        write_graph(built.graph, target)
+        written = target
+    return BuildReport(built, summarise(built.graph), validation, written)

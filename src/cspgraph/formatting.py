@@ -1,0 +1,57 @@
+"""Rendering tabular results as text tables, CSV, JSON or Markdown, for the CLI and the explorer.
+
+One renderer serves saved questions and analyses alike, so ``--format`` means the same on every command.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+FORMATS = ("table", "csv", "json", "md")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> str:
+    """Render ``rows`` under ``columns``.
+
+    >>> print(render(["agency", "n"], [["Essex Police", 3]], "csv").strip())
+    agency,n
+    Essex Police,3
+    """
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row)) for row in rows], indent=2, ensure_ascii=False, default=str)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(v) for v in row] for row in rows])
+        return out.getvalue()
+    text = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    if fmt == "md":
+        def esc(s: str) -> str:
+            return s.replace("|", "\\|")
+        lines = ["| " + " | ".join(esc(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in text]
+        return "\n".join(lines) + "\n"
+    if fmt != "table":
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    widths = [len(c) for c in columns]
+    for row in text:
+        widths = [max(w, min(len(c), 60)) for w, c in zip(widths, row)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join((c if len(c) <= 60 else c[:57] + "...").ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    body = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in text]
+    return "\n".join(body) + "\n"

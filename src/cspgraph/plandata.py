@@ -1,0 +1,451 @@
+"""Loading and checking plan data (``data/``) before any RDF is made.
+
+Everything a user can get wrong in a hand-edited plan file is caught here, with the file, line and field:
+malformed YAML, wrong encoding, a missing required field, a value of the wrong shape, an unknown agency,
+priority, harm or place, a duplicate id, a line reference outside the source text. The builder may then
+trust what it is given. The format is documented in ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from .errors import DataError, Location
+from .namespaces import ID
+from .yamlfile import LocatedDict, LocatedList, load_yaml, read_text
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+YEAR = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+DATE = re.compile(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$")
+
+
+@dataclass
+class Vocabulary:
+    """The slugs the SKOS vocabularies in ``ontology/`` define, which data files may refer to."""
+
+    harms: set[str] = field(default_factory=set)
+    statuses: set[str] = field(default_factory=set)
+    agency_types: set[str] = field(default_factory=set)
+    harm_labels: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Vocabulary:
+        from rdflib.namespace import SKOS
+
+        vocab = cls()
+        kinds = {"harm/": vocab.harms, "status/": vocab.statuses, "agency-type/": vocab.agency_types}
+        for subject in set(graph.subjects()):
+            if not isinstance(subject, URIRef) or not str(subject).startswith(str(ID)):
+                continue
+            tail = str(subject)[len(str(ID)) :]
+            for prefix, bucket in kinds.items():
+                if tail.startswith(prefix) and "/" not in tail[len(prefix) :]:
+                    bucket.add(tail[len(prefix) :])
+        for harm in vocab.harms:
+            iri = ID[f"harm/{harm}"]
+            labels = [str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(iri, p)]
+            vocab.harm_labels[harm] = labels
+        return vocab
+
+
+@dataclass
+class SourceText:
+    """A source document's text, kept as lines so that provenance quotes can be cut from it."""
+
+    id: str
+    record: LocatedDict
+    lines: list[str]
+
+    def quote(self, first: int, last: int) -> str:
+        return "\n".join(line.rstrip() for line in self.lines[first - 1 : last]).strip()
+
+
+@dataclass
+class PlanData:
+    """Everything under ``data/``, checked: reference registers by id, and the plans."""
+
+    root: Path
+    sources: dict[str, SourceText] = field(default_factory=dict)
+    partnerships: dict[str, LocatedDict] = field(default_factory=dict)
+    agencies: dict[str, LocatedDict] = field(default_factory=dict)
+    units: dict[str, LocatedDict] = field(default_factory=dict)  # key "agency/unit"
+    places: dict[str, LocatedDict] = field(default_factory=dict)
+    pfcc_schemes: dict[str, LocatedDict] = field(default_factory=dict)
+    plans: list[LocatedDict] = field(default_factory=list)
+
+    def organisation_ids(self) -> set[str]:
+        return set(self.agencies) | set(self.units)
+
+    def plan_key(self, plan: LocatedDict) -> tuple[str, str]:
+        meta = plan["plan"]
+        return meta["partnership"], str(meta["year"])
+
+
+# --------------------------------------------------------------------------------------------- field checks
+
+
+def _fail(record: LocatedDict, key: str | None, message: str, hint: str | None = None) -> DataError:
+    return DataError(message, record.where(key), hint)
+
+
+def _require(record: Any, keys: Iterable[str], what: str, where: Location) -> None:
+    if not isinstance(record, LocatedDict):
+        raise DataError(f"expected a mapping for {what}, found {type(record).__name__}", where)
+    for key in keys:
+        if record.get(key) in (None, ""):
+            raise _fail(record, None, f"missing required field '{key}' in {what}", f"add '{key}:' to this record")
+
+
+def _slug(record: LocatedDict, key: str, *, allow_path: bool = False) -> str:
+    value = record.get(key)
+    parts = str(value).split("/") if allow_path and isinstance(value, str) else [value]
+    if not all(isinstance(p, str) and SLUG.match(p) for p in parts):
+        raise _fail(record, key, f"'{value}' is not a slug", "use lower-case letters, digits and '-' (e.g. essex-police)")
+    return str(value)
+
+
+def _text(record: LocatedDict, key: str, required: bool = False) -> str | None:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise _fail(record, key, f"missing required field '{key}'")
+        return None
+    if isinstance(value, (dict, list)):
+        raise _fail(record, key, f"expected text, found a {'mapping' if isinstance(value, dict) else 'list'}")
+    return str(value)
+
+
+def _list(record: LocatedDict, key: str) -> list:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(record, key, f"expected a list, found '{value}'", f"write {key}: [a, b]")
+    return value
+
+
+def _lines(record: LocatedDict, key: str, source: SourceText | None, required: bool = True) -> tuple[int, int] | None:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise _fail(record, None, f"missing required field '{key}' (the source lines, as [first, last])")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value, value]
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise _fail(record, key, f"expected [first, last] line numbers, found {value!r}")
+    first, last = value
+    if not 1 <= first <= last:
+        raise _fail(record, key, f"line span {value} is not 1 <= first <= last")
+    if source is not None and last > len(source.lines):
+        raise _fail(record, key, f"line {last} is past the end of source '{source.id}' ({len(source.lines)} lines)")
+    return first, last
+
+
+def iso_date(record: LocatedDict, key: str) -> str | None:
+    """A date at the precision the text gives, as an ISO string ('2018', '2018-06', '2018-06-04')."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if not DATE.match(text):
+        raise _fail(record, key, f"'{text}' is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD in quotes")
+    if len(text) >= 7 and not 1 <= int(text[5:7]) <= 12:
+        raise _fail(record, key, f"'{text}' has no month {text[5:7]}")
+    if len(text) == 10:
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise _fail(record, key, f"'{text}' is not a calendar date") from None
+    return text
+
+
+def _check_ref(record: LocatedDict, key: str, value: Any, known: Iterable[str], kind: str, register: str) -> None:
+    known = set(known)
+    if value not in known:
+        close = _close_matches(str(value), known)
+        hint = f"did you mean {', '.join(close)}?" if close else f"add it to {register} first"
+        raise _fail(record, key, f"unknown {kind} '{value}'", hint)
+
+
+def _close_matches(value: str, known: Iterable[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+
+
+def _unique(records: Iterable[tuple[str, LocatedDict]], kind: str) -> dict[str, LocatedDict]:
+    seen: dict[str, LocatedDict] = {}
+    for key, record in records:
+        if key in seen:
+            first = seen[key]
+            raise _fail(
+                record, "id", f"duplicate {kind} id '{key}' (first defined at {first.file}:{first.line})", "give it another id"
+            )
+        seen[key] = record
+    return seen
+
+
+def _records(doc: Any, key: str, path: Path) -> LocatedList:
+    if not isinstance(doc, LocatedDict) or not isinstance(doc.get(key), list):
+        line = doc.line if isinstance(doc, LocatedDict) else None
+        raise DataError(f"expected a top-level list '{key}:'", Location(path, line, key))
+    for item, line in zip(doc[key], doc[key].item_lines):
+        if not isinstance(item, LocatedDict):
+            raise DataError(f"each entry of '{key}' must be a mapping, found {item!r}", Location(path, line, key))
+    return doc[key]
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+def load_plan_data(data_dir: Path | str, vocabulary: Vocabulary) -> PlanData:
+    """Read and check everything under ``data_dir``.
+
+    Raises
+    ------
+    DataError
+        naming the file, line and field of the first problem found.
+    """
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise DataError("the data folder does not exist", Location(root), "pass --data DIR or run inside a project")
+    data = PlanData(root)
+    ref = root / "reference"
+    _load_sources(data, ref / "sources.yaml")
+    _load_partnerships(data, ref / "partnerships.yaml")
+    _load_agencies(data, ref / "agencies.yaml", vocabulary)
+    _load_places(data, ref / "places.yaml")
+    for path in sorted((ref / "pfcc").glob("*.yaml")):
+        _load_pfcc(data, path)
+    plan_files = sorted((root / "plans").glob("*/*.yaml"))
+    if not plan_files:
+        raise DataError("no plan files found", Location(root / "plans"), "add data/plans/<partnership>/<year>.yaml")
+    for path in plan_files:
+        data.plans.append(_load_plan(data, path, vocabulary))
+    _check_continuity(data)
+    return data
+
+
+def _load_sources(data: PlanData, path: Path) -> None:
+    for rec in _records(load_yaml(path), "sources", path):
+        _require(rec, ("id", "title", "file"), "a source", rec.where())
+        sid = _slug(rec, "id")
+        if sid in data.sources:
+            raise _fail(rec, "id", f"duplicate source id '{sid}'")
+        file = (data.root.parent / rec["file"]).resolve()
+        if not file.is_file():
+            raise _fail(rec, "file", f"source text '{rec['file']}' not found", "paths are relative to the project root")
+        data.sources[sid] = SourceText(sid, rec, read_text(file).split("\n"))
+
+
+def _load_partnerships(data: PlanData, path: Path) -> None:
+    recs = _records(load_yaml(path), "partnerships", path)
+    for rec in recs:
+        _require(rec, ("id", "name"), "a partnership", rec.where())
+        _slug(rec, "id")
+    data.partnerships = _unique(((r["id"], r) for r in recs), "partnership")
+
+
+def _load_agencies(data: PlanData, path: Path, vocab: Vocabulary) -> None:
+    recs = _records(load_yaml(path), "agencies", path)
+    for rec in recs:
+        _require(rec, ("id", "name", "type"), "an agency", rec.where())
+        _slug(rec, "id")
+        _check_ref(rec, "type", rec["type"], vocab.agency_types, "agency type", "ontology/agency-types.ttl")
+        _list(rec, "alt")
+        for unit in _list(rec, "units"):
+            _require(unit, ("id", "name"), f"a unit of agency '{rec['id']}'", rec.where("units"))
+            _slug(unit, "id")
+    data.agencies = _unique(((r["id"], r) for r in recs), "agency")
+    data.units = _unique(((f"{r['id']}/{u['id']}", u) for r in recs for u in _list(r, "units")), "agency unit")
+
+
+def _load_places(data: PlanData, path: Path) -> None:
+    recs = _records(load_yaml(path), "places", path)
+    for rec in recs:
+        _require(rec, ("id", "name", "type"), "a place", rec.where())
+        _slug(rec, "id")
+    data.places = _unique(((r["id"], r) for r in recs), "place")
+    for rec in recs:
+        if rec.get("within") is not None:
+            _check_ref(rec, "within", rec["within"], data.places, "place", "data/reference/places.yaml")
+
+
+def _load_pfcc(data: PlanData, path: Path) -> None:
+    doc = load_yaml(path)
+    _require(doc, ("scheme", "title", "priorities"), "a PFCC plan", Location(path, 1))
+    _slug(doc, "scheme")
+    source = _source(data, doc, "source") if doc.get("source") else None
+    _lines(doc, "lines", source, required=source is not None)
+    numbers = _unique(((str(p.get("number")), p) for p in _records(doc, "priorities", path)), "priority number")
+    for rec in numbers.values():
+        _require(rec, ("number", "title"), "a PFCC priority", rec.where())
+        _lines(rec, "lines", source, required=source is not None)
+    if doc["scheme"] in data.pfcc_schemes:
+        raise _fail(doc, "scheme", f"PFCC plan '{doc['scheme']}' is defined twice")
+    data.pfcc_schemes[doc["scheme"]] = doc
+
+
+def _source(data: PlanData, rec: LocatedDict, key: str) -> SourceText:
+    _check_ref(rec, key, rec.get(key), data.sources, "source", "data/reference/sources.yaml")
+    return data.sources[rec[key]]
+
+
+def _load_plan(data: PlanData, path: Path, vocab: Vocabulary) -> LocatedDict:
+    doc = load_yaml(path)
+    _require(doc, ("plan", "priorities", "initiatives"), "a plan file", Location(path, 1))
+    meta = doc["plan"]
+    _require(meta, ("partnership", "year", "title", "source", "pfcc_scheme"), "the plan header", doc.where("plan"))
+    _check_ref(meta, "partnership", meta["partnership"], data.partnerships, "partnership", "data/reference/partnerships.yaml")
+    if not YEAR.match(str(meta["year"])):
+        raise _fail(meta, "year", f"plan year '{meta['year']}' is not like '2020-21'", "quote it: year: \"2020-21\"")
+    source = _source(data, meta, "source")
+    _check_ref(meta, "pfcc_scheme", meta["pfcc_scheme"], data.pfcc_schemes, "PFCC plan", "data/reference/pfcc/")
+    _lines(meta, "lines", source, required=False)
+    pfcc_numbers = {str(p["number"]) for p in data.pfcc_schemes[meta["pfcc_scheme"]]["priorities"]}
+
+    scp = _unique(((str(p.get("number")), p) for p in _records(doc, "priorities", path)), "priority number")
+    for rec in scp.values():
+        _require(rec, ("number", "title", "lines"), "a partnership priority", rec.where())
+        _lines(rec, "lines", source)
+        _check_harms(rec, vocab)
+
+    for rec in _list(doc, "risk_matrix"):
+        _require(rec, ("rank", "offence", "harm", "lines"), "a risk-matrix entry", doc.where("risk_matrix"))
+        _check_ref(rec, "harm", rec["harm"], vocab.harms, "harm", "ontology/harms.ttl")
+        _lines(rec, "lines", source)
+    for rec in _list(doc, "members"):
+        _require(rec, ("agency", "role", "lines"), "a member", doc.where("members"))
+        _check_ref(rec, "agency", rec["agency"], data.agencies, "agency", "data/reference/agencies.yaml")
+        if rec["role"] not in ("statutory", "non-statutory"):
+            raise _fail(rec, "role", f"role '{rec['role']}' is not 'statutory' or 'non-statutory'")
+        _lines(rec, "lines", source)
+    for rec in _list(doc, "funding"):
+        _require(rec, ("amount", "lines"), "a funding entry", doc.where("funding"))
+        _check_funding(rec, data, source)
+        if rec.get("recipient") is not None:
+            _check_ref(rec, "recipient", rec["recipient"], data.organisation_ids(), "agency", "data/reference/agencies.yaml")
+
+    initiatives = _records(doc, "initiatives", path)
+    _unique(((str(r.get("id")), r) for r in initiatives), "initiative")
+    for rec in initiatives:
+        _check_initiative(rec, data, vocab, source, scp.keys(), pfcc_numbers, meta["pfcc_scheme"])
+    return doc
+
+
+def _check_harms(rec: LocatedDict, vocab: Vocabulary) -> None:
+    for harm in _list(rec, "harms"):
+        _check_ref(rec, "harms", harm, vocab.harms, "harm", "ontology/harms.ttl")
+
+
+def _check_funding(rec: LocatedDict, data: PlanData, source: SourceText) -> None:
+    if not isinstance(rec["amount"], (int, float)) or isinstance(rec["amount"], bool):
+        raise _fail(rec, "amount", f"amount '{rec['amount']}' is not a number", "write the figure in pounds: 46000")
+    if rec.get("funder") is not None:
+        _check_ref(rec, "funder", rec["funder"], data.organisation_ids(), "agency", "data/reference/agencies.yaml")
+    _lines(rec, "lines", source)
+
+
+def _check_priority_cell(rec: LocatedDict, key: str, known: Iterable[str], kind: str) -> None:
+    cell = rec.get(key)
+    if cell is None:
+        return
+    if not isinstance(cell, LocatedDict):
+        raise _fail(rec, key, f"expected {{cell: ..., values: [...]}} for {kind} priorities, found {cell!r}")
+    known = set(known)
+    for value in _list(cell, "values"):
+        if str(value) not in known:
+            raise _fail(
+                cell,
+                "values",
+                f"unknown {kind} priority number {value} (this plan's {kind} priorities are {', '.join(sorted(known))})",
+                "check the number against the plan, or record the garbled cell in 'note' and leave the value out",
+            )
+
+
+def _check_initiative(
+    rec: LocatedDict,
+    data: PlanData,
+    vocab: Vocabulary,
+    source: SourceText,
+    scp_numbers: Iterable[str],
+    pfcc_numbers: Iterable[str],
+    pfcc_scheme: str,
+) -> None:
+    _require(rec, ("id", "name", "lines"), "an initiative", rec.where())
+    _slug(rec, "id")
+    _text(rec, "name", required=True)
+    _lines(rec, "lines", source)
+    orgs = data.organisation_ids()
+    lead = rec.get("lead")
+    if lead is not None:
+        if not isinstance(lead, LocatedDict):
+            raise _fail(rec, "lead", f"expected {{cell: ..., agencies: [...]}}, found {lead!r}")
+        for agency in _list(lead, "agencies"):
+            _check_ref(lead, "agencies", agency, orgs, "agency", "data/reference/agencies.yaml")
+    for agency in _list(rec, "partners"):
+        _check_ref(rec, "partners", agency, orgs, "agency", "data/reference/agencies.yaml")
+    timing = rec.get("timing")
+    if timing is not None:
+        if not isinstance(timing, LocatedDict):
+            raise _fail(rec, "timing", f"expected {{cell: ..., start: ..., end: ...}}, found {timing!r}")
+        start, end = iso_date(timing, "start"), iso_date(timing, "end")
+        if start and end and start[: len(end)] > end[: len(start)]:
+            raise _fail(timing, "end", f"ends ({end}) before it starts ({start})")
+    _check_priority_cell(rec, "scp", scp_numbers, "partnership")
+    _check_priority_cell(rec, "pfcc", pfcc_numbers, f"PFCC ({pfcc_scheme})")
+    _check_harms(rec, vocab)
+    for place in _list(rec, "places"):
+        _check_ref(rec, "places", place, data.places, "place", "data/reference/places.yaml")
+    if rec.get("status") is not None:
+        _check_ref(rec, "status", rec["status"], vocab.statuses, "status", "ontology/statuses.ttl")
+    for fig in _list(rec, "figures"):
+        _require(fig, ("value", "lines"), "a reported figure", rec.where("figures"))
+        if not isinstance(fig["value"], (int, float)) or isinstance(fig["value"], bool):
+            raise _fail(fig, "value", f"figure '{fig['value']}' is not a number")
+        _lines(fig, "lines", source)
+    for fund in _list(rec, "funding"):
+        _require(fund, ("amount", "lines"), "a funding entry", rec.where("funding"))
+        _check_funding(fund, data, source)
+    if rec.get("continues") is not None:
+        parts = str(rec["continues"]).split("/")
+        if len(parts) != 3:
+            raise _fail(rec, "continues", f"'{rec['continues']}' is not partnership/year/initiative-id")
+
+
+def _check_continuity(data: PlanData) -> None:
+    index = {
+        (meta["partnership"], str(meta["year"]), init["id"])
+        for plan in data.plans
+        for meta in [plan["plan"]]
+        for init in plan["initiatives"]
+    }
+    for plan in data.plans:
+        year = str(plan["plan"]["year"])
+        for init in plan["initiatives"]:
+            target = init.get("continues")
+            if target is None:
+                continue
+            partnership, target_year, slug = str(target).split("/")
+            if (partnership, target_year, slug) not in index:
+                raise _fail(init, "continues", f"no initiative '{target}' to continue", "write partnership/year/id of an earlier plan's row")
+            if target_year >= year:
+                raise _fail(init, "continues", f"'{target}' is not from an earlier plan year than {year}")
+
+
+def walk_initiatives(data: PlanData) -> Iterable[tuple[LocatedDict, LocatedDict]]:
+    """Every (plan document, initiative record) pair, in file order."""
+    for plan in data.plans:
+        for init in plan["initiatives"]:
+            yield plan, init
+

@@ -1,0 +1,117 @@
+"""Bad input gives one clear message naming file, line and field; good input loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cspgraph.errors import DataError
+from cspgraph.graph import build_graph
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture no longer contains {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def _error(paths) -> DataError:
+    with pytest.raises(DataError) as info:
+        build_graph(paths)
+    return info.value
+
+
+def test_fixture_loads(mini_paths):
+    built = build_graph(mini_paths)
+    assert len(built.data.plans) == 1
+    assert [i["id"] for i in built.data.plans[0]["initiatives"]] == ["op-example", "street-cleanup", "youth-boxing"]
+
+
+def test_malformed_yaml_names_file_and_line(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    name: Street Cleanup\n", "    name: [Street Cleanup\n")
+    err = _error(mini_paths)
+    assert str(plan) in str(err) and "malformed YAML" in str(err)
+    assert err.location.line is not None and err.location.line >= _line_of(plan, "[Street Cleanup")
+
+
+def test_unknown_priority_number(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, 'pfcc: {cell: "2", values: [2]}', 'pfcc: {cell: "9", values: [9]}')
+    err = _error(mini_paths)
+    assert "unknown PFCC (pfcc-mini) priority number 9" in str(err)
+    assert err.location.line == _line_of(plan, 'values: [9]') and err.location.field == "values"
+
+
+def test_unknown_agency_suggests_close_match(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "agencies: [essex-police]}", "agencies: [essex-polise]}")
+    err = _error(mini_paths)
+    assert "unknown agency 'essex-polise'" in str(err) and "essex-police" in str(err.hint)
+    assert err.location.line == _line_of(plan, "essex-polise") and err.location.field == "agencies"
+
+
+def test_duplicate_id(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "  - id: youth-boxing", "  - id: op-example")
+    err = _error(mini_paths)
+    assert "duplicate initiative id 'op-example'" in str(err)
+    lines = [i for i, line in enumerate(plan.read_text().splitlines(), 1) if line == "  - id: op-example"]
+    assert len(lines) == 2 and err.location.line == lines[1] and str(lines[0]) in str(err)
+
+
+def test_duplicate_agency_in_register(mini_paths):
+    reg = mini_paths.data / "reference" / "agencies.yaml"
+    _edit(reg, "  - id: mini-borough-council", "  - id: essex-police")
+    err = _error(mini_paths)
+    assert "duplicate agency id 'essex-police'" in str(err) and str(reg) in str(err)
+
+
+def test_missing_required_field(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    name: Street Cleanup\n", "")
+    err = _error(mini_paths)
+    assert "missing required field 'name'" in str(err)
+    assert err.location.line == _line_of(plan, "- id: street-cleanup")
+
+
+def test_wrong_encoding(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    text = plan.read_text(encoding="utf-8").replace("Street Cleanup\n", "Street Cl\u00e9anup\n", 1)
+    plan.write_bytes(text.encode("latin-1"))
+    err = _error(mini_paths)
+    assert "not UTF-8" in str(err) and str(plan) in str(err)
+    assert err.location.line == text.splitlines().index("    name: Street Cl\u00e9anup") + 1
+
+
+def test_line_reference_past_end_of_source(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "lines: [6, 6]", "lines: [6, 600]")
+    err = _error(mini_paths)
+    assert "past the end of source 'mini-plan-2020-21'" in str(err) and err.location.field == "lines"
+
+
+def test_bad_date(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, 'end: "2021-03"', 'end: "March 2021"')
+    err = _error(mini_paths)
+    assert "'March 2021' is not a date" in str(err) and err.location.field == "end"
+
+
+def test_unknown_harm(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "harms: [anti-social-behaviour]\n    places", "harms: [antisocial]\n    places")
+    err = _error(mini_paths)
+    assert "unknown harm 'antisocial'" in str(err)
+
+
+def test_continues_must_point_to_an_earlier_plan(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    name: Youth Boxing\n", "    name: Youth Boxing\n    continues: mini-csp/2020-21/op-example\n")
+    err = _error(mini_paths)
+    assert "not from an earlier plan year" in str(err) and err.location.field == "continues"
