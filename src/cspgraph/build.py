@@ -41,7 +41,7 @@ def summarise(graph: Graph) -> GraphSummary:
     operations = count(CSP.Operation)
     return GraphSummary(
         plans=count(CSP.Plan),
-        initiatives=count(CSP.Initiative) + operations,
+        initiatives=count(CSP.Initiative),
         operations=operations,
         agencies=count(CSP.Agency),
         agency_units=count(CSP.AgencyUnit),

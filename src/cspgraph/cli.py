@@ -105,6 +105,60 @@ def check(ctx: click.Context) -> None:
     ctx.exit(EXIT_OK if v.conforms and result.consistent else EXIT_NONCONFORMING)
 
 
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"'{pair}' is not name=value", param_hint="--param")
+        values[name.strip()] = value
+    return values
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_context
+def questions(ctx: click.Context, fmt: str) -> None:
+    """List the saved questions (queries/*.rq): id, title, parameters."""
+    from .questions import load_questions
+
+    qs = load_questions(_paths(ctx).queries)
+    rows = [(q.id, q.title, ", ".join(f"{p.name}={p.default}" if p.default is not None else p.name for p in q.params))
+            for q in qs.values()]
+    click.echo(render(["id", "title", "parameters"], rows, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("question_id")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
+@click.option("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="Embedded SPARQL engine.")
+@click.pass_context
+def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str | None, fmt: str, engine: str) -> None:
+    """Answer saved question QUESTION_ID on the bundled data.
+
+    Example: cspgraph ask co-delivery-on-harm --param harm=knife-crime --year 2020-21 --format csv
+    """
+    from .questions import ask as run, get_question
+    from .session import open_store
+
+    paths = _paths(ctx)
+    question = get_question(paths.queries, question_id)
+    values = _parse_params(params)
+    if year is not None:
+        question.param("year")
+        values["year"] = year
+    answer = run(question, open_store(paths, engine), values)
+    if answer.empty and fmt == "table":
+        click.echo(f"(no rows) {question.empty}".rstrip())
+        return
+    click.echo(render(answer.columns, answer.rows(), fmt), nl=False)
+    if fmt == "json":
+        click.echo()
+
+
 def main() -> None:
     cli(prog_name="cspgraph")
 

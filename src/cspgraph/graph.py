@@ -228,7 +228,11 @@ class _Builder:
 
     def initiative(self, rec: LocatedDict, pid: str, year: str, plan: URIRef, source: SourceText, pfcc: str) -> None:
         s = ns.initiative_iri(pid, year, rec["id"])
-        self.add(s, RDF.type, CSP.Operation if rec.get("operation") else CSP.Initiative)
+        # operations carry both types: SPARQL engines do no RDFS inference, and "every initiative" must
+        # include them without each question spelling out the subclass
+        self.add(s, RDF.type, CSP.Initiative)
+        if rec.get("operation"):
+            self.add(s, RDF.type, CSP.Operation)
         self.add(s, RDFS.label, Literal(str(rec["name"]).strip()))
         self.add(s, CSP.inPlan, plan)
         lead = rec.get("lead") or {}

@@ -45,7 +45,10 @@ def check_consistency(graph: Graph) -> ConsistencyResult:
     started = time.perf_counter()
     try:
         with onto:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            # xsd:gYear and xsd:gYearMonth (dates at the precision a plan gives) are not in the OWL 2 datatype
+            # map (OWL 2 Syntax §4), so HermiT is told to skip such literals rather than refuse the graph
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0,
+                                           ignore_unsupported_datatypes=True)
     except owlready2.OwlReadyInconsistentOntologyError as err:
         return ConsistencyResult(False, "HermiT", time.perf_counter() - started, str(err) or "inconsistent")
     except owlready2.OwlReadyJavaError as err:

@@ -1,0 +1,329 @@
+"""Saved questions: one ``queries/<id>.rq`` file a question, with its metadata in a comment header.
+
+The header is YAML on lines starting ``#+`` (title, the question in plain words, description, parameters,
+what an empty answer means, the default view). Parameters are bound as RDF terms in a ``VALUES`` block that
+is placed at the start of the query's outermost ``WHERE`` group (SPARQL 1.1 §10.2.1, inline data), built
+from typed rdflib terms whose serialisation escapes quotes and braces: no user text is ever spliced into
+query text. The same bound text runs on every engine, embedded or remote, so answers agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from .errors import QueryError
+from .namespaces import PREFIXES
+from .store import Store, Table
+
+PARAM_TYPES = ("iri", "string", "integer", "year")
+VIEWS = ("table", "graph", "matrix", "bar")
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+_PNAME = re.compile(r"^([a-z][a-z0-9]*):(\S*)$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: str
+    type: str = "string"
+    default: Any = None
+    prefix: str | None = None  # iri parameters: a slug is expanded with this prefix (e.g. "id:harm/")
+    allowed: tuple[str, ...] = ()
+    options: str | None = None  # a SELECT ?value ?label listing allowed values
+    pattern: str | None = None
+    help: str = ""
+
+    @property
+    def optional(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class View:
+    type: str = "table"
+    source: str | None = None  # graph: the column of edge sources
+    target: str | None = None  # graph: the column of edge targets
+    weight: str | None = None
+    row: str | None = None  # matrix: row / column / value columns
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A saved question, parsed from its ``.rq`` file."""
+
+    id: str
+    title: str
+    question: str
+    description: str
+    query: str
+    path: Path
+    params: tuple[Parameter, ...] = ()
+    empty: str = ""
+    view: View = field(default_factory=View)
+
+    def param(self, name: str) -> Parameter:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"question '{self.id}' has no parameter '{name}' (its parameters: {known})")
+
+
+def _header(text: str) -> tuple[str, str]:
+    meta, body = [], []
+    for line in text.splitlines():
+        if line.startswith("#+") and not body:
+            meta.append(line[3:] if line.startswith("#+ ") else line[2:])
+        else:
+            body.append(line)
+    return "\n".join(meta), "\n".join(body).strip() + "\n"
+
+
+def parse_question(path: Path) -> Question:
+    """Parse one ``.rq`` file; a malformed header or a query that is not read-only is a QueryError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise QueryError(f"{path}: cannot read the question: {err}") from None
+    header, body = _header(text)
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as err:
+        raise QueryError(f"{path}: malformed '#+' metadata header: {err}") from None
+    if not isinstance(meta, dict):
+        raise QueryError(f"{path}: the '#+' header must be a YAML mapping")
+    for key in ("title", "question"):
+        if not meta.get(key):
+            raise QueryError(f"{path}: the header has no '{key}:'\n  -> add a line '#+ {key}: ...'")
+    params = []
+    for raw in meta.get("params") or []:
+        if not isinstance(raw, dict) or "name" not in raw:
+            raise QueryError(f"{path}: each entry of 'params' needs a 'name'")
+        if raw.get("type", "string") not in PARAM_TYPES:
+            raise QueryError(f"{path}: parameter '{raw['name']}' has type '{raw.get('type')}'; use one of {PARAM_TYPES}")
+        params.append(Parameter(
+            name=raw["name"], label=raw.get("label", raw["name"]), type=raw.get("type", "string"),
+            default=raw.get("default"), prefix=raw.get("prefix"), allowed=tuple(str(a) for a in raw.get("allowed") or ()),
+            options=raw.get("options"), pattern=raw.get("pattern"), help=raw.get("help", ""),
+        ))
+    view = View(**(meta.get("view") or {})) if isinstance(meta.get("view"), dict) else View(str(meta.get("view") or "table"))
+    if view.type not in VIEWS:
+        raise QueryError(f"{path}: view '{view.type}' is not one of {VIEWS}")
+    full = with_prefixes(body)
+    _check_read_only(full, path)
+    return Question(
+        id=path.stem, title=str(meta["title"]), question=str(meta["question"]),
+        description=str(meta.get("description", "")).strip(), query=full, path=path, params=tuple(params),
+        empty=str(meta.get("empty", "")).strip(), view=view,
+    )
+
+
+def with_prefixes(query: str) -> str:
+    """Prepend the project's PREFIX declarations that the query does not declare itself."""
+    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w-]*)?:", query)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
+    return "\n".join(lines) + "\n" + query
+
+
+def _check_read_only(query: str, path: Path) -> None:
+    """Saved questions may only read: an UPDATE (INSERT, DELETE, DROP, LOAD, CLEAR...) is refused."""
+    probe = ox.Store()  # empty and in memory: parsing here cannot touch any real data
+    try:
+        probe.query(query)
+    except SyntaxError as query_error:
+        try:
+            probe.update(query)
+        except SyntaxError:
+            raise QueryError(f"{path}: the query does not parse: {query_error}") from None
+        raise QueryError(f"{path}: saved questions are read-only; this file is a SPARQL UPDATE") from None
+
+
+def load_questions(queries_dir: Path) -> dict[str, Question]:
+    """Every saved question in ``queries_dir``, by id (the file stem), in id order."""
+    if not queries_dir.is_dir():
+        raise QueryError(f"{queries_dir}: no saved-questions folder\n  -> pass --queries DIR")
+    return {p.stem: parse_question(p) for p in sorted(queries_dir.glob("*.rq"))}
+
+
+def get_question(queries_dir: Path, qid: str) -> Question:
+    path = queries_dir / f"{qid}.rq"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", qid) or not path.is_file():
+        import difflib
+
+        known = sorted(p.stem for p in queries_dir.glob("*.rq"))
+        close = difflib.get_close_matches(qid, known, n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "run 'cspgraph questions' to list them"
+        raise QueryError(f"unknown question '{qid}'\n  -> {hint}")
+    return parse_question(path)
+
+
+# ------------------------------------------------------------------------------------------------ binding
+
+
+def _expand(value: str, prefix: str | None) -> str:
+    match = _PNAME.match(value)
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    elif match and match.group(1) in PREFIXES and not value.startswith(("http:", "https:")):
+        value = str(PREFIXES[match.group(1)]) + match.group(2)
+    elif prefix and not value.startswith(("http://", "https://")):
+        value = _expand(prefix, None) + value
+    return value
+
+
+def to_term(param: Parameter, value: Any) -> Node:
+    """The RDF term for a parameter value, checked against the parameter's type and pattern."""
+    text = str(value)
+    if param.pattern and not re.fullmatch(param.pattern, text):
+        raise QueryError(f"parameter '{param.name}': '{text}' does not match {param.pattern}")
+    if param.type == "iri":
+        iri = _expand(text, param.prefix)
+        if not iri.startswith(("http://", "https://")) or _IRI_FORBIDDEN.search(iri):
+            raise QueryError(f"parameter '{param.name}': '{text}' is not a valid IRI or slug")
+        return URIRef(iri)
+    if param.type == "integer":
+        try:
+            return Literal(int(text), datatype=XSD.integer)
+        except ValueError:
+            raise QueryError(f"parameter '{param.name}': '{text}' is not a whole number") from None
+    if param.type == "year" and not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+        raise QueryError(f"parameter '{param.name}': '{text}' is not a plan year like 2020-21")
+    return Literal(text)
+
+
+def _outer_where(query: str) -> int:
+    """Index just after the first '{' (the outermost WHERE group of a SELECT), skipping IRIs, strings, comments."""
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch == "#":
+            i = query.find("\n", i)
+            i = n if i < 0 else i
+        elif ch == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", query[i:]):
+            i += re.match(r"<[^\s<>\"{}|^`\\]*>", query[i:]).end()
+        elif ch in "\"'":
+            end = re.match(r"(\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')", query[i:])
+            i += end.end() if end else 1
+        elif ch == "{":
+            return i + 1
+        else:
+            i += 1
+    raise QueryError("the query has no WHERE { ... } group to bind parameters into")
+
+
+def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Node]]:
+    """The query text with parameters bound, and the bound terms. Unknown names are a QueryError.
+
+    Values not given take the parameter's default; an optional parameter with no value stays unbound
+    (the question then ranges over every value, e.g. every plan year).
+    """
+    for name in values:
+        question.param(name)  # raises on an unknown parameter
+    bound: dict[str, Node] = {}
+    for param in question.params:
+        value = values.get(param.name, param.default)
+        if value is None:
+            continue
+        bound[param.name] = to_term(param, value)
+    if not bound:
+        return question.query, bound
+    names = " ".join(f"?{n}" for n in bound)
+    terms = " ".join(term.n3() for term in bound.values())
+    at = _outer_where(question.query)
+    text = question.query[:at] + f"\n  VALUES ({names}) {{ ({terms}) }}\n" + question.query[at:]
+    return text, bound
+
+
+# ------------------------------------------------------------------------------------------------ answers
+
+
+def python_value(term: Node | None) -> Any:
+    """A plain value for JSON/CSV: IRIs as strings, numbers as numbers, other literals as text."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, (int, float, bool)):
+            return value
+        return str(term)
+    return str(term)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: Question
+    bound: dict[str, Node]
+    table: Table
+    engine: str
+
+    @property
+    def columns(self) -> list[str]:
+        return self.table.columns
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return [tuple(python_value(v) for v in row) for row in self.table.rows]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows()]
+
+    @property
+    def empty(self) -> bool:
+        return not self.table.rows
+
+
+def check_allowed(question: Question, store: Store, bound: dict[str, Node]) -> None:
+    """Refuse a value outside a parameter's allowed list or options query, naming the choices."""
+    for name, term in bound.items():
+        param = question.param(name)
+        if param.allowed:
+            choices = [str(to_term(param, a)) for a in param.allowed]
+        elif param.options:
+            table = store.select(with_prefixes(param.options))
+            choices = [str(v) for v in table.column(table.columns[0])]
+        else:
+            continue
+        if str(term) not in choices:
+            shown = ", ".join(c.rsplit("/", 1)[-1] for c in choices[:15]) + (" ..." if len(choices) > 15 else "")
+            raise QueryError(f"parameter '{name}': '{term}' is not one of the allowed values: {shown}")
+
+
+def options(question: Question, param_name: str, store: Store) -> list[tuple[str, str]]:
+    """(value, label) pairs a parameter accepts, for menus in the explorer and error messages."""
+    param = question.param(param_name)
+    if param.allowed:
+        return [(a, a) for a in param.allowed]
+    if not param.options:
+        return []
+    table = store.select(with_prefixes(param.options))
+    label_col = table.columns[1] if len(table.columns) > 1 else table.columns[0]
+    return [(str(v), str(lab)) for v, lab in zip(table.column(table.columns[0]), table.column(label_col))]
+
+
+def ask(question: Question, store: Store, values: dict[str, Any] | None = None) -> Answer:
+    """Run a saved question on a store with parameter values (slugs, prefixed names or IRIs).
+
+    >>> from cspgraph.project import find_project
+    >>> from cspgraph.session import open_store
+    >>> paths = find_project()
+    >>> q = get_question(paths.queries, "initiatives-per-plan")
+    >>> answer = ask(q, open_store(paths))
+    >>> answer.columns[:2]
+    ['plan', 'year']
+    """
+    text, bound = bind(question, values or {})
+    check_allowed(question, store, bound)
+    return Answer(question, bound, store.select(text), store.name)

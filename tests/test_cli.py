@@ -1,0 +1,86 @@
+"""The CLI: help for every command, exit codes, and bad input that leaves outputs untouched."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from cspgraph.cli import cli
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_every_command_has_help():
+    result = _run("--help")
+    assert result.exit_code == 0
+    commands = sorted(cli.commands)
+    assert {"build", "check", "questions", "ask"} <= set(commands)
+    for name in commands:
+        sub = _run(name, "--help")
+        assert sub.exit_code == 0, name
+        assert "Usage:" in sub.output and cli.commands[name].help, name
+
+
+def _mini_args(mini_paths) -> list[str]:
+    return ["--root", str(mini_paths.root), "--ontology", str(mini_paths.ontology)]
+
+
+def test_build_writes_validated_graph_and_summary(mini_paths, tmp_path):
+    out = tmp_path / "g.ttl"
+    result = _run(*_mini_args(mini_paths), "build", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    # tests/fixtures/mini: one plan, three initiatives (one operation), two agencies, one unit
+    summary = dict(re.findall(r"(?m)^([a-z][a-z ]*?)\s{2,}(\d+)$", result.output))
+    assert summary["plans"] == "1" and summary["initiatives"] == "3" and summary["operations"] == "1"
+    assert summary["agencies"] == "2" and summary["agency units"] == "1"
+    assert "SHACL: conforms" in result.output
+    assert out.is_file() and out.read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_bad_input_exits_2_with_location_and_leaves_output_untouched(mini_paths, tmp_path):
+    out = tmp_path / "g.ttl"
+    out.write_text("previous build\n", encoding="utf-8")
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("values: [5]}", "values: [8]}", 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "build", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert f"{plan}:" in result.output and "unknown PFCC (pfcc-mini) priority number 8" in result.output
+    assert out.read_text(encoding="utf-8") == "previous build\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".g.ttl")] == []
+
+
+def test_non_conforming_graph_exits_1_and_keeps_previous_output(mini_paths, tmp_path):
+    """A stricter shapes file that the fixture cannot satisfy: the build must refuse to write."""
+    shapes_dir = tmp_path / "onto"
+    shapes_dir.mkdir()
+    for f in mini_paths.ontology.iterdir():
+        (shapes_dir / f.name).write_bytes(f.read_bytes())
+    # every plan needs a dcterms:abstract, which no plan file gives
+    (shapes_dir / "shapes.ttl").write_text(
+        (shapes_dir / "shapes.ttl").read_text(encoding="utf-8") + """
+<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
+  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
+                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
+""", encoding="utf-8")
+    out = tmp_path / "g.ttl"
+    out.write_text("previous build\n", encoding="utf-8")
+    result = _run("--root", str(mini_paths.root), "--ontology", str(shapes_dir), "build", "--out", str(out))
+    assert result.exit_code == 1
+    assert "DOES NOT CONFORM" in result.output and "1 violations" in result.output
+    assert out.read_text(encoding="utf-8") == "previous build\n"
+
+
+def test_check_reports_consistency(mini_paths):
+    result = _run(*_mini_args(mini_paths), "check")
+    assert result.exit_code == 0, result.output
+    assert "SHACL: conforms" in result.output and "OWL (HermiT): consistent" in result.output
+
+
+def test_unknown_question_exits_2(mini_paths):
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "ask", "no-such-question"])
+    assert result.exit_code == 2 and "unknown question 'no-such-question'" in result.output

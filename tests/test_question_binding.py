@@ -1,0 +1,105 @@
+"""Parameters are bound as RDF terms, never spliced; saved questions are read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cspgraph.errors import QueryError
+from cspgraph.graph import build_graph
+from cspgraph.questions import ask, bind, parse_question
+from cspgraph.store import OxigraphStore, RdflibStore
+
+HARM_QUESTION = """\
+#+ title: Initiatives on a harm
+#+ question: Which initiatives address this harm?
+#+ params:
+#+   - {name: harm, label: Harm, type: iri, prefix: "id:harm/", default: county-lines}
+SELECT ?initiative ?label WHERE {
+  ?initiative csp:addressesHarm ?harm ; rdfs:label ?label .
+}
+ORDER BY ?label
+"""
+
+NAME_QUESTION = """\
+#+ title: Initiative by name
+#+ question: Which initiative has this exact name?
+#+ params:
+#+   - {name: name, label: Name, type: string}
+SELECT ?initiative WHERE { ?initiative a csp:Initiative ; rdfs:label ?name . }
+"""
+
+
+def _question(tmp_path: Path, text: str, name: str = "q.rq"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_question(path)
+
+
+@pytest.fixture
+def stores(mini_paths):
+    graph = build_graph(mini_paths).graph
+    return [OxigraphStore.from_graph(graph), RdflibStore(graph)]
+
+
+def test_default_parameter_binds_an_iri(tmp_path, stores):
+    q = _question(tmp_path, HARM_QUESTION)
+    for store in stores:
+        answer = ask(q, store)
+        # tests/fixtures/mini plan: Op Example and Youth Boxing address county-lines (harms: lines of the YAML)
+        assert [r["label"] for r in answer.records()] == ["Op Example", "Youth Boxing"], store.name
+
+
+def test_parameter_given_as_slug_prefixed_name_or_iri(tmp_path, stores):
+    q = _question(tmp_path, HARM_QUESTION)
+    for value in ("anti-social-behaviour", "id:harm/anti-social-behaviour",
+                  "https://w3id.org/cspgraph/id/harm/anti-social-behaviour"):
+        answer = ask(q, stores[0], {"harm": value})
+        assert [r["label"] for r in answer.records()] == ["Street Cleanup", "Youth Boxing"]
+
+
+@pytest.mark.parametrize("payload", ['"} ; DROP ALL ; {', "x } UNION { ?s ?p ?o", '\\" }', "Op Example\" } #"])
+def test_injection_attempts_are_bound_as_plain_literals(tmp_path, stores, payload):
+    q = _question(tmp_path, NAME_QUESTION)
+    assert len(ask(q, stores[0], {"name": "Op Example"}).rows()) == 1  # the control: a real name matches
+    text, bound = bind(q, {"name": payload})
+    assert str(bound["name"]) == payload
+    for store in stores:
+        before = len(store) if hasattr(store, "__len__") else len(store.graph)
+        answer = ask(q, store, {"name": payload})
+        assert answer.empty  # no label equals the payload, and nothing else was matched
+        after = len(store) if hasattr(store, "__len__") else len(store.graph)
+        assert before == after
+
+
+def test_injection_into_an_iri_parameter_is_refused(tmp_path):
+    q = _question(tmp_path, HARM_QUESTION)
+    for bad in ("county-lines> } ; DROP ALL ; {", "a b", 'x"y'):
+        with pytest.raises(QueryError, match="not a valid IRI"):
+            bind(q, {"harm": bad})
+
+
+def test_unknown_parameter_is_refused(tmp_path):
+    q = _question(tmp_path, HARM_QUESTION)
+    with pytest.raises(QueryError, match="has no parameter 'year'"):
+        bind(q, {"year": "2020-21"})
+
+
+def test_update_is_refused(tmp_path):
+    with pytest.raises(QueryError, match="read-only"):
+        _question(tmp_path, "#+ title: t\n#+ question: q\nDROP ALL\n")
+    with pytest.raises(QueryError, match="read-only"):
+        _question(tmp_path, "#+ title: t\n#+ question: q\nINSERT DATA { <http://a> <http://b> <http://c> }\n")
+
+
+def test_missing_metadata_is_refused(tmp_path):
+    with pytest.raises(QueryError, match="no 'question:'"):
+        _question(tmp_path, "#+ title: t\nSELECT * WHERE { ?s ?p ?o }\n")
+
+
+def test_braces_in_comments_and_strings_do_not_move_the_binding(tmp_path, stores):
+    text = HARM_QUESTION.replace("SELECT ?initiative ?label WHERE {",
+                                 '# a { brace in a comment\nSELECT ?initiative ?label WHERE {\n  FILTER(?label != "}{")')
+    q = _question(tmp_path, text)
+    assert [r["label"] for r in ask(q, stores[0]).records()] == ["Op Example", "Youth Boxing"]
