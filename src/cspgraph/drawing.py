@@ -20,8 +20,11 @@ directory. It is also unsafe with plan text: if any tooltip contains "href" it s
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Callable, Hashable, Mapping
@@ -36,6 +39,7 @@ from markupsafe import Markup
 from pyvis.edge import Edge
 from pyvis.network import Network
 
+from .errors import CspgraphError
 from .graph import write_atomic
 from .namespaces import slug_of
 
@@ -108,8 +112,7 @@ def layout(graph: nx.Graph, seed: int = 7) -> tuple[dict[Hashable, tuple[float, 
     """Positions for every node, in vis-network pixels, and the name of the method used.
 
     Small graphs get networkx's spring layout (seeded). Large ones get igraph's grid Fruchterman-Reingold
-    when python-igraph is installed (the ``layout`` extra: 0.15 s for 2,000 nodes, measured) and otherwise a
-    spring layout with fewer iterations, because ``nx.spring_layout`` takes ~10 s on 2,000 nodes.
+    (0.15 s for 2,000 nodes, measured), because ``nx.spring_layout`` takes ~10 s there and needs scipy.
 
     >>> pos, method = layout(nx.path_graph(3))
     >>> len(pos), method
@@ -133,11 +136,8 @@ def layout(graph: nx.Graph, seed: int = 7) -> tuple[dict[Hashable, tuple[float, 
 
 
 def _large_layout(graph: nx.Graph, nodes: list, seed: int) -> tuple[dict, str]:
-    try:
-        import igraph
-    except ImportError:
-        iterations = max(8, int(50 * PHYSICS_LIMIT / graph.number_of_nodes()))
-        return nx.spring_layout(graph, seed=seed, iterations=iterations), f"spring ({iterations} iterations)"
+    import igraph  # imported here: only large drawings need it, and it costs start-up time
+
     index = {v: i for i, v in enumerate(nodes)}
     ig = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in graph.edges() if a != b])
     # igraph draws from a module-wide generator: seed it for a repeatable picture, then give it back
@@ -153,9 +153,17 @@ def _large_layout(graph: nx.Graph, nodes: list, seed: int) -> tuple[dict, str]:
 
 
 def default_title(graph: nx.Graph, node: Hashable, data: Mapping[str, Any]) -> str:
-    """A plain-text tooltip: the label, the node's kind and how many neighbours it has."""
-    lines = [str(data.get("label") or node), group_of(data.get("type")).label,
-             f"{graph.degree(node)} connection{'s' if graph.degree(node) != 1 else ''}"]
+    """A plain-text tooltip: the label, the node's kind, what it delivers (co-delivery networks) and its links.
+
+    Plain text on purpose: vis-network shows a string title with ``innerText``, so nothing in it can run.
+    """
+    lines = [str(data.get("label") or node), str(data.get("type_label") or group_of(data.get("type")).label)]
+    if "lead_count" in data:
+        lines.append(f"leads {data['lead_count']}, partner in {data.get('partner_count', 0)} initiative(s)")
+    degree = graph.degree(node)
+    lines.append(f"{degree} connection{'s' if degree != 1 else ''}")
+    if data.get("units"):
+        lines.append("teams named: " + ", ".join(map(str, data["units"])))
     return "\n".join(lines)
 
 
@@ -294,11 +302,27 @@ def _inline(text: str) -> Markup:
 def render_page(drawing: Drawing, heading: str, *, description: str = "") -> str:
     """A standalone HTML page that shows the drawing with everything inlined: open it from anywhere, offline."""
     assets = vis_assets()
+    scripts = (_inline(assets["vis-network.min.js"]), _inline(static_asset("graph.js")))
     return environment().get_template("graph.html").render(
-        heading=heading, description=description, drawing=drawing, graph_data=drawing.data(),
-        vis_css=_inline(assets["vis-network.css"]), vis_js=_inline(assets["vis-network.min.js"]),
-        site_css=_inline(static_asset("site.css")), graph_js=_inline(static_asset("graph.js")),
+        heading=heading, description=description, drawing=drawing, groups=drawing.groups,
+        graph_data=drawing.data(), vis_css=_inline(assets["vis-network.css"]), vis_js=scripts[0],
+        site_css=_inline(static_asset("site.css")), graph_js=scripts[1], csp=content_security_policy(scripts),
     )
+
+
+def content_security_policy(inline_scripts: tuple[str, ...] = ()) -> str:
+    """The page's Content-Security-Policy: nothing from the network, scripts only from the page's own files.
+
+    Inline scripts are allowed by their SHA-256 hash (CSP Level 2, "hash-source"), so a script that plan text
+    somehow smuggled into a page would still not run. ``file:`` is listed beside ``'self'`` because browsers
+    give ``file://`` pages an opaque origin that ``'self'`` does not match.
+    """
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                      for s in inline_scripts)
+    script = f"'self' file: {hashes}".strip()
+    return ("default-src 'none'; "
+            f"script-src {script}; style-src 'self' file: 'unsafe-inline'; img-src 'self' file: data:; "
+            "connect-src 'none'; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
 
 
 def write_html(graph: nx.Graph, path: Path | str, heading: str, *, description: str = "", **kwargs: Any) -> Drawing:
@@ -307,5 +331,10 @@ def write_html(graph: nx.Graph, path: Path | str, heading: str, *, description: 
     This is what ``cspgraph network --html OUT.html`` writes.
     """
     drawing = draw(graph, **kwargs)
-    write_atomic(Path(path), render_page(drawing, heading, description=description).encode("utf-8"))
+    target = Path(path)
+    try:
+        write_atomic(target, render_page(drawing, heading, description=description).encode("utf-8"))
+    except OSError as err:
+        raise CspgraphError(f"{target}: cannot write the picture: {err.strerror}\n"
+                            "  -> choose a folder you can write to") from None
     return drawing

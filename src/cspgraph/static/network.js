@@ -33,11 +33,11 @@
         for (var k = 0; k < list.length; k++) if (pass[list[k]]) n++;
         return n;
       }
-      var shown = {}, nodeUpdates = [], edgeUpdates = [], nShown = 0, eShown = 0;
+      var shown = {}, nodeUpdates = [], edgeUpdates = [], nShown = 0, eShown = 0, ids = [];
       allNodes.forEach(function (node) {
         var visible = (!type || node.agencyType === type) && (!any || count(node.inits || []) > 0);
         shown[node.id] = visible;
-        if (visible) nShown++;
+        if (visible) { nShown++; ids.push(node.id); }
         nodeUpdates.push({ id: node.id, hidden: !visible });
       });
       allEdges.forEach(function (edge) {
@@ -48,6 +48,8 @@
       });
       entry.nodes.update(nodeUpdates);
       entry.edges.update(edgeUpdates);
+      // zoom to what is left, so a filter that keeps five organisations shows them large enough to read
+      if (ids.length) entry.network.fit({ nodes: ids, animation: false });
       if (status) {
         status.textContent = "Showing " + nShown + " of " + allNodes.length + " organisations and " +
           eShown + " of " + allEdges.length + " links.";

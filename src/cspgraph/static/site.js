@@ -18,10 +18,17 @@
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       while (list.firstChild) list.removeChild(list.firstChild);
       if (!words.length) { if (note) note.textContent = ""; return; }
+      // pages whose title has every word first, then pages that mention them (e.g. an initiative's harms)
+      var hits = [];
+      for (var i = 0; i < entries.length; i++) {
+        if (!PAGE.test(entries[i].u) || !words.every(function (w) { return haystack[i].indexOf(w) >= 0; })) continue;
+        var title = entries[i].t.toLowerCase();
+        hits.push({ i: i, score: words.every(function (w) { return title.indexOf(w) >= 0; }) ? 0 : 1 });
+      }
+      hits.sort(function (a, b) { return a.score - b.score || a.i - b.i; });
       var found = 0;
-      for (var i = 0; i < entries.length && found < 50; i++) {
-        var ok = words.every(function (w) { return haystack[i].indexOf(w) >= 0; });
-        if (!ok || !PAGE.test(entries[i].u)) continue;
+      for (var h = 0; h < hits.length && found < 50; h++) {
+        i = hits[h].i;
         found++;
         var li = document.createElement("li");
         var a = document.createElement("a");

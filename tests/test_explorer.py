@@ -1,0 +1,279 @@
+"""The offline explorer: every page exists and has a title, nothing is fetched from the network, plan text is
+escaped, contacts are withheld, and a site is written all at once or not at all."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib.namespace import RDF, RDFS
+
+from cspgraph import explorer
+from cspgraph.cli import cli
+from cspgraph.errors import CspgraphError
+from cspgraph.explorer import MARKER, build_site, spreadsheet_csv
+from cspgraph.graph import build_graph
+from cspgraph.namespaces import CSP
+from cspgraph.questions import ask, load_questions
+from cspgraph.store import OxigraphStore
+
+# attributes that make a browser fetch (or navigate to) a URL
+URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "srcset", "background", "xlink:href",
+                  "manifest", "ping", "codebase", "cite", "longdesc", "usemap", "icon"}
+REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+CSS_REMOTE = re.compile(r"url\(\s*['\"]?\s*(https?:)?//|@import", re.IGNORECASE)
+JS_REMOTE = re.compile(r"""(\bsrc|\bhref|\burl)\s*[=:(]\s*['"`]\s*(https?:)?//""", re.IGNORECASE)
+
+
+class _Page(HTMLParser):
+    """Collects a page's title, URL-bearing attributes, inline styles and visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title, self.urls, self.styles, self.text, self.tags = "", [], [], [], []
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._stack.append(tag)
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in URL_ATTRIBUTES and value is not None:
+                self.urls.append((tag, name, value))
+            if name == "style" and value:
+                self.styles.append(value)
+            if tag == "meta" and name == "content" and value and "url=" in value.lower():
+                self.urls.append((tag, name, value.split("=", 1)[1]))
+
+    def handle_endtag(self, tag):
+        if tag in self._stack:
+            while self._stack and self._stack.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        where = self._stack[-1] if self._stack else ""
+        if where == "title":
+            self.title += data
+        elif where == "style":
+            self.styles.append(data)
+        elif where != "script":
+            self.text.append(data)
+
+
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def site(built, repo_paths, tmp_path_factory):
+    """The explorer of the shipped plans, written once for this module."""
+    out = tmp_path_factory.mktemp("explorer") / "site"
+    report = build_site(repo_paths, out, store=OxigraphStore.from_graph(built.graph))
+    return report
+
+
+@pytest.fixture
+def mini_site(mini_paths, tmp_path):
+    store = OxigraphStore.from_graph(build_graph(mini_paths).graph)
+    return build_site(mini_paths, tmp_path / "site", store=store)
+
+
+# ------------------------------------------------------------------------------------------------ offline
+
+
+def test_no_file_fetches_anything_from_the_network(site):
+    """No src/href/action attribute, CSS url()/@import or script URL points off the site (http:, https:, //)."""
+    files = [p for p in site.out_dir.rglob("*") if p.suffix in (".html", ".js", ".css")]
+    assert files
+    offending, text_mentions = [], 0
+    for path in files:
+        body = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            page = parse(path)
+            offending += [(path.name, t, a, v) for t, a, v in page.urls if REMOTE.match(v)]
+            offending += [(path.name, "style", m.group(0)) for s in page.styles for m in CSS_REMOTE.finditer(s)]
+            offending += [(path.name, "script", m.group(0)) for m in JS_REMOTE.finditer(body)]
+            text_mentions += sum(len(re.findall(r"https?://", t)) for t in page.text)
+            assert "<base" not in body.lower() and "<iframe" not in body.lower(), path
+        elif path.suffix == ".css":
+            offending += [(path.name, "css", m.group(0)) for m in CSS_REMOTE.finditer(body)]
+        else:
+            offending += [(path.name, "js", m.group(0)) for m in JS_REMOTE.finditer(body)]
+    assert offending == []
+    # URLs quoted from the plans stay as text, e.g. data/sources/scp-plan-2018-19.txt:267
+    # "https://www.safercolchester.co.uk/local-community-meetings/": allowed, and not turned into links
+    assert text_mentions > 0
+
+
+def test_every_page_has_a_title_and_links_stay_inside_the_site(site):
+    html = sorted(p for p in site.out_dir.rglob("*.html"))
+    assert {str(p.relative_to(site.out_dir)) for p in html} == set(site.pages)
+    for path in html:
+        page = parse(path)
+        assert page.title.strip(), path
+        for tag, attr, value in page.urls:
+            assert not value.startswith(("/", "file:", "javascript:")), (path, value)
+            target = value.split("#")[0]
+            if target:  # relative links resolve to files that exist: the site works from file://
+                assert (path.parent / target).resolve().is_file(), (path, value)
+
+
+def test_pages_carry_a_content_security_policy_that_forbids_fetching(site):
+    body = (site.out_dir / "network.html").read_text(encoding="utf-8")
+    policy = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', body).group(1))
+    assert "default-src 'none'" in policy and "connect-src 'none'" in policy
+    assert "unsafe-eval" not in policy and "https:" not in policy
+
+
+def test_static_files_are_written_once(site):
+    static = {p.name for p in (site.out_dir / "static").iterdir()}
+    assert {"site.css", "site.js", "graph.js", "network.js", "vis-network.min.js", "vis-network.css"} <= static
+    assert not list(site.out_dir.rglob("lib"))  # pyvis's 'local' mode would have written lib/
+
+
+# ------------------------------------------------------------------------------------------------ coverage
+
+
+def test_every_question_has_a_page_and_a_csv(site, repo_paths, built):
+    store = OxigraphStore.from_graph(built.graph)
+    for qid, question in load_questions(repo_paths.queries).items():
+        page = site.out_dir / "questions" / f"{qid}.html"
+        assert page.is_file(), qid
+        assert question.title in parse(page).title
+        rows = list(csv.reader(io.StringIO((site.out_dir / "questions" / f"{qid}.csv").read_text(encoding="utf-8"))))
+        answer = ask(question, store)
+        assert rows[0] == answer.columns and len(rows) == len(answer.rows()) + 1, qid
+
+
+def test_every_agency_and_initiative_has_a_page(site, built):
+    graph = built.graph
+    for cls in (CSP.Agency, CSP.AgencyUnit, CSP.Initiative):
+        subjects = set(graph.subjects(RDF.type, cls))
+        assert subjects, cls
+        for iri in subjects:
+            path = site.page_of.get(str(iri))
+            assert path and (site.out_dir / path).is_file(), iri
+            label = str(graph.value(iri, RDFS.label))
+            assert parse(site.out_dir / path).title.startswith(label), iri
+
+
+def test_initiative_page_shows_fields_and_quoted_source(site):
+    page = site.out_dir / site.page_of["https://w3id.org/cspgraph/id/initiative/safer-colchester/2020-21/op-sceptre"]
+    text = " ".join(parse(page).text)
+    # scp-plan-2020-21.txt:64 "Op Sceptre Essex Police Various Dates ... 1, 2 & 3  1, 4, 5 & 6"
+    assert "Essex Police" in text and "Various Dates" in text
+    assert "1, 2 & 3" in text and "1, 4, 5 & 6" in text
+    assert "Op Sceptre a National operation to tackle knife crime" in text
+    assert "line 64" in text
+
+
+def test_contacts_are_withheld(site):
+    # scp-plan-2018-19 lines 147-148 named a schools contact with an e-mail address (redacted in data/)
+    page = site.out_dir / site.page_of[
+        "https://w3id.org/cspgraph/id/initiative/safer-colchester/2018-19/gangs-line-assemblies-workshops"]
+    assert "A point of contact exists (withheld)." in " ".join(parse(page).text)
+    email = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
+    for path in site.out_dir.rglob("*"):
+        if path.suffix in (".html", ".csv", ".js"):
+            assert not email.search(path.read_text(encoding="utf-8")), path
+
+
+def test_agency_page_lists_initiatives_by_year_and_partners(site):
+    page = site.out_dir / site.page_of["https://w3id.org/cspgraph/id/agency/essex-police"]
+    parsed = parse(page)
+    text = " ".join(parsed.text)
+    # scp-plan-2020-21.txt:64: Essex Police leads Op Sceptre in 2020-21
+    assert "Op Sceptre" in text and "2020-21" in text and "Works with" in text
+    assert any(v.endswith("op-sceptre.html") for _, _, v in parsed.urls)
+
+
+def test_network_page_data_matches_the_networkx_graph(site, built):
+    from cspgraph.network import co_delivery_network
+
+    body = (site.out_dir / "network.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', body, re.DOTALL).group(1))
+    graph = co_delivery_network(OxigraphStore.from_graph(built.graph))
+    assert len(data["nodes"]) == graph.number_of_nodes() == site.network_nodes
+    assert len(data["edges"]) == graph.number_of_edges()
+    assert all(re.fullmatch(r"n[0-9]+", n["id"]) for n in data["nodes"])  # opaque ids, never IRIs or names
+
+
+# ------------------------------------------------------------------------------------------------ safety
+
+
+def test_mini_site_question_csv_counts_the_fixture(mini_site):
+    rows = list(csv.DictReader(io.StringIO(
+        (mini_site.out_dir / "questions" / "initiatives-per-plan.csv").read_text(encoding="utf-8"))))
+    # tests/fixtures/mini/data/sources/mini-plan.txt lines 5-7: three initiatives, one an operation (Op Example)
+    assert [(r["year"], r["initiatives"], r["operations"]) for r in rows] == [("2020-21", "3", "1")]
+
+
+def test_csv_neutralises_spreadsheet_formulas():
+    text = spreadsheet_csv(["name", "n"], [("=HYPERLINK(\"x\")", -3), ("+1", 2), ("-2", 1), ("plain", None)])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ["'=HYPERLINK(\"x\")", "-3"] and rows[2][0] == "'+1"
+    assert rows[3][0] == "-2" and rows[4] == ["plain", ""]
+
+
+def test_a_foreign_folder_is_never_replaced(mini_paths, tmp_path):
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "report.docx").write_text("keep me")
+    with pytest.raises(CspgraphError, match="not written by 'cspgraph explore'"):
+        build_site(mini_paths, out)
+    assert (out / "report.docx").read_text() == "keep me"
+
+
+def test_rebuild_replaces_an_earlier_site_and_a_failed_build_keeps_it(mini_paths, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build_site(mini_paths, out)
+    (out / "stale.html").write_text("old")
+    build_site(mini_paths, out)
+    assert (out / MARKER).is_file() and not (out / "stale.html").exists()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    before = sorted(p.name for p in out.rglob("*"))
+    monkeypatch.setattr(explorer, "_index_page", broken)
+    with pytest.raises(RuntimeError):
+        build_site(mini_paths, out)
+    assert sorted(p.name for p in out.rglob("*")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini", "site"]  # no staging folder left behind
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+
+
+def _mini_args(mini_paths) -> list[str]:
+    return ["--root", str(mini_paths.root), "--ontology", str(mini_paths.ontology),
+            "--queries", str(mini_paths.queries)]
+
+
+def test_cli_explore_writes_the_site(mini_paths, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "explore", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file() and "index.html" in result.output
+    assert re.search(r"pages\s+\d+", result.output)
+
+
+def test_cli_explore_refuses_a_foreign_folder(mini_paths, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "explore", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not written by 'cspgraph explore'" in result.output and "Traceback" not in result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_serve_refuses_a_folder_without_a_site(tmp_path):
+    with pytest.raises(CspgraphError, match="no explorer site"):
+        explorer.serve(tmp_path, 8000)
