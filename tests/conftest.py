@@ -33,3 +33,80 @@ def built(repo_paths):
     from cspgraph.graph import build_graph
 
     return build_graph(repo_paths)
+
+
+@pytest.fixture(scope="session")
+def real_store(built):
+    """The real graph in the default embedded engine (Oxigraph), loaded once per session; read-only."""
+    from cspgraph.store import OxigraphStore
+
+    return OxigraphStore.from_graph(built.graph)
+
+
+@pytest.fixture(scope="session")
+def mini_years_paths() -> ProjectPaths:
+    """tests/fixtures/mini-years: two invented plan years (2020-21, 2021-22) of one partnership; read-only."""
+    return ProjectPaths.at(REPO / "tests" / "fixtures" / "mini-years").with_overrides(
+        ontology=REPO / "ontology", queries=REPO / "queries")
+
+
+@pytest.fixture(scope="session")
+def mini_years_store(mini_years_paths):
+    """The mini-years graph in the default embedded engine, built once per session; read-only."""
+    from cspgraph.graph import build_graph
+    from cspgraph.store import OxigraphStore
+
+    return OxigraphStore.from_graph(build_graph(mini_years_paths).graph)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A real Oxigraph server (pip extra ``server``) on a free loopback port, stopped after the session.
+
+    Yields an object with ``endpoint`` (…/query) and ``store_url`` (…/store, Graph Store Protocol).
+    Skipped only when the ``oxigraph`` binary is missing on a developer machine; in CI (``CI=true``) a
+    missing binary fails, so the remote-endpoint tests cannot silently stop running.
+    """
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+    from types import SimpleNamespace
+
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        reason = "the oxigraph server binary is not installed (pip install 'cspgraph[server]')"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"{reason}; CI must run the remote-endpoint tests")
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("oxigraph")
+    with socket.socket() as probe:  # a port the OS says is free now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    with open(folder / "server.log", "wb") as log:
+        process = subprocess.Popen([binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+                                   stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"oxigraph exited ({process.returncode}): {(folder / 'server.log').read_text()}")
+                try:
+                    with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"oxigraph did not answer {base}/query within 15 s")
+                time.sleep(0.05)
+            yield SimpleNamespace(endpoint=f"{base}/query", store_url=f"{base}/store", port=port)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

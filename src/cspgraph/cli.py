@@ -128,21 +128,38 @@ def questions(ctx: click.Context, fmt: str) -> None:
     click.echo(render(["id", "title", "parameters"], rows, fmt), nl=False)
 
 
+def _remote_options(command):
+    """--graph, --auth, --timeout: how to reach a SPARQL server (shared by ask and push)."""
+    command = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+                           help="Seconds to wait for the server on each network operation.")(command)
+    command = click.option("--auth", type=click.Choice(["basic", "digest"]),
+                           help="HTTP authentication; the user and password are read from the environment "
+                                "variables CSPGRAPH_SPARQL_USER and CSPGRAPH_SPARQL_PASSWORD.")(command)
+    return click.option("--graph", "graph_iri", metavar="IRI",
+                        help="The named graph on the server (default: https://w3id.org/cspgraph/graph/main, "
+                             "where 'cspgraph push' puts the graph).")(command)
+
+
 @cli.command()
 @click.argument("question_id")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
-              help="Embedded SPARQL engine.")
+              help="Embedded SPARQL engine (not used with --endpoint).")
+@click.option("--endpoint", metavar="URL", help="Ask a SPARQL server instead, e.g. http://127.0.0.1:7878/query "
+                                                 "(put the graph there with 'cspgraph push').")
+@_remote_options
 @click.pass_context
-def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str | None, fmt: str, engine: str) -> None:
-    """Answer saved question QUESTION_ID on the bundled data.
+def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str | None, fmt: str, engine: str,
+        endpoint: str | None, graph_iri: str | None, auth: str | None, timeout: float) -> None:
+    """Answer saved question QUESTION_ID on the bundled data, or on a SPARQL server with --endpoint.
 
     Example: cspgraph ask co-delivery-on-harm --param harm=knife-crime --year 2020-21 --format csv
     """
-    from .questions import ask as run, get_question
-    from .session import open_store
+    from .questions import ask as run
+    from .questions import get_question
+    from .remote import store_for
 
     paths = _paths(ctx)
     question = get_question(paths.queries, question_id)
@@ -150,13 +167,228 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
     if year is not None:
         question.param("year")
         values["year"] = year
-    answer = run(question, open_store(paths, engine), values)
+    store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout)
+    answer = run(question, store, values)
     if answer.empty and fmt == "table":
         click.echo(f"(no rows) {question.empty}".rstrip())
         return
     click.echo(render(answer.columns, answer.rows(), fmt), nl=False)
     if fmt == "json":
         click.echo()
+
+
+@cli.command()
+@click.option("--endpoint", metavar="URL", help="The server's SPARQL query URL; the Graph Store URL is derived "
+                                                 "for Oxigraph (/query -> /store) and Virtuoso "
+                                                 "(/sparql -> /sparql-graph-crud-auth).")
+@click.option("--store-url", metavar="URL", help="The server's Graph Store Protocol URL (for other servers).")
+@_remote_options
+@click.pass_context
+def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_iri: str | None, auth: str | None,
+         timeout: float) -> None:
+    """Replace a named graph on a SPARQL server with the built graph (build/cspgraph.ttl).
+
+    One HTTP PUT (SPARQL 1.1 Graph Store Protocol): pushing again replaces the graph, and a push cut off
+    half way leaves the server's old graph as it was. Needs a current build: run 'cspgraph build' first.
+
+    Example: cspgraph push --endpoint http://127.0.0.1:7878/query
+    """
+    from .remote import push as run
+
+    result = run(_paths(ctx), endpoint, store_url=store_url, graph=graph_iri, auth=auth, timeout=timeout)
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the site into (default: ROOT/site). Replaced only if empty or an earlier site.")
+@click.option("--serve", "serve_site", is_flag=True,
+              help="Then serve it on http://127.0.0.1:PORT/ (this computer only) until Ctrl-C.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_context
+def explore(ctx: click.Context, out: Path | None, serve_site: bool, port: int) -> None:
+    """Write the offline explorer: a static website of the plans that opens from a folder, no internet needed.
+
+    Open site/index.html in a browser, copy the folder to a shared drive, or use --serve.
+    """
+    from .explorer import build_site, serve
+
+    paths = _paths(ctx)
+    report = build_site(paths, out or paths.root / "site")
+    click.echo(render(["what", "value"], report.rows(), "table"), nl=False)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    click.echo(f"open {report.out_dir / 'index.html'} in a browser")
+    if serve_site:
+        click.echo(f"serving on http://127.0.0.1:{port}/ - press Ctrl-C to stop")
+        serve(report.out_dir, port)
+
+
+@cli.command("import")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PLAN.csv|PLAN.xlsx")
+@click.option("--meta", "meta", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The plan's metadata YAML (partnership, year, priorities, PFCC plan, source).")
+@click.option("--partnership", help="Override the metadata's partnership id.")
+@click.option("--year", help="Override the metadata's plan year (e.g. 2021-22).")
+@click.option("--add-agencies", "add_agencies", metavar="TYPE",
+              help="Add organisations missing from the agency register as new agencies of TYPE (e.g. charity) "
+                   "instead of failing.")
+@click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
+@click.option("--replace", is_flag=True, help="Overwrite this partnership's plan for this year if already imported.")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the resulting graph.")
+@click.pass_context
+def import_(ctx: click.Context, table: Path, meta: Path, partnership: str | None, year: str | None,
+            add_agencies: str | None, dry_run: bool, replace: bool, no_validate: bool) -> None:
+    """Import a partnership's plan from a spreadsheet (one row per initiative) and its metadata.
+
+    Writes data/plans/<partnership>/<year>.yaml, the source text and the register additions, only if the
+    whole data folder still loads and validates. Start from 'cspgraph new-plan'.
+    """
+    from .importer import import_plan
+
+    paths = _paths(ctx)
+    shapes = paths.ontology / "shapes.ttl"
+    report = import_plan(table, meta, paths.data, ontology_dir=paths.ontology, partnership=partnership, year=year,
+                         add_agencies=add_agencies, dry_run=dry_run, replace=replace,
+                         shapes=None if no_validate or not shapes.is_file() else shapes)
+    click.echo(render(["what", "value"], report.rows(), "table"), nl=False)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    for path in report.files:
+        click.echo(f"{'would write' if report.dry_run else 'wrote'} {path}")
+    if not report.dry_run:
+        click.echo("next: cspgraph build")
+
+
+@cli.command("new-plan")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Folder to write plan-template.csv and plan-meta.yaml into.")
+def new_plan(out: Path) -> None:
+    """Write an empty plan table (CSV) and a commented metadata file to fill in for 'cspgraph import'."""
+    from .importer import column_help, new_plan_template
+
+    table, meta = new_plan_template(out)
+    click.echo(render(["column", "what goes in it"], column_help(), "table"), nl=False)
+    click.echo(f"wrote {table}\nwrote {meta}")
+
+
+def _echo_report(summary: list[str], sections: list, fmt: str) -> None:
+    """Print an analysis: its plain-words summary, then each section (``title``, ``columns``, ``rows()``)."""
+    import json
+    import textwrap
+
+    if fmt == "json":
+        payload = {"summary": summary, "sections": [
+            {"title": s.title, "columns": list(s.columns), "rows": [dict(zip(s.columns, r)) for r in s.rows()]}
+            for s in sections]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        return
+    if fmt == "csv":
+        click.echo("".join(f"# {line}\n" for line in summary), nl=False)
+        for s in sections:
+            click.echo(f"\n# {s.title}\n" + render(s.columns, s.rows(), "csv"), nl=False)
+        return
+    if fmt == "md":
+        click.echo("".join(f"- {line}\n" for line in summary), nl=False)
+        for s in sections:
+            click.echo(f"\n## {s.title}\n\n" + (render(s.columns, s.rows(), "md") if s.rows() else "(none)\n"), nl=False)
+        return
+    click.echo("\n".join(textwrap.fill(line, 110, subsequent_indent="  ") for line in summary))
+    for s in sections:
+        rows = s.rows()
+        click.echo(f"\n{s.title}\n{'=' * min(len(s.title), 110)}")
+        if not rows:
+            click.echo("(none)")
+        elif getattr(s, "prose", False):
+            said: dict[str, list[str]] = {}
+            for subject, sentence in rows:
+                said.setdefault(str(subject), []).append(str(sentence))
+            click.echo("\n\n".join(textwrap.fill(" ".join(v), 110) for v in said.values()))
+        else:
+            click.echo(render(s.columns, rows, "table"), nl=False)
+
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+_PARTNERSHIP = click.option("--partnership", help="A partnership slug or name (default: every partnership).")
+
+
+@cli.command()
+@click.option("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
+@_PARTNERSHIP
+@click.option("--few", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Report harms the plan names with at most this many initiatives.")
+@_FORMAT
+@click.pass_context
+def gaps(ctx: click.Context, year: str | None, partnership: str | None, few: int, fmt: str) -> None:
+    """Where each plan is thin: priorities with no or one initiative, single points of failure, and more.
+
+    Per plan year: PFCC and SCP priorities with no delivering initiative or only one; priorities whose every
+    initiative is led by the same single agency; the SCP x PFCC matrix; risk-matrix offence types and focus
+    harms with few initiatives; statutory partners that lead nothing; initiatives with no PFCC priority.
+
+    Example: cspgraph gaps --year 2020-21 --format md
+    """
+    from .gaps import gap_report
+    from .session import open_store
+
+    report = gap_report(open_store(_paths(ctx)), year=year, partnership=partnership, few=few)
+    _echo_report(report.summary(), report.sections(), fmt)
+
+
+@cli.command()
+@click.option("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
+@click.option("--harm", help="Only initiatives on this harm or a narrower one, e.g. county-lines, exploitation.")
+@click.option("--priority", help="Only initiatives serving this priority: pfcc:4, scp:1 or scheme/number.")
+@_PARTNERSHIP
+@click.option("--agency", "agencies", multiple=True, help="Explain this agency (slug or name; repeatable). "
+                                                          "Default: the most brokering agencies.")
+@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
+              help="How many agencies to explain when --agency is not given.")
+@_FORMAT
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the network into this HTML file: one page that opens offline, anywhere.")
+@click.pass_context
+def network(ctx: click.Context, year: str | None, harm: str | None, priority: str | None, partnership: str | None,
+            agencies: tuple[str, ...], top: int, fmt: str, html: Path | None) -> None:
+    """Who delivers with whom: partners, brokers and communities of the co-delivery network.
+
+    Two agencies are linked when they take part (lead or partner) in the same initiative; the link's weight is
+    the number of such initiatives. Prints each agency's partners and betweenness (brokerage), the
+    communities, and plain-words explanations.
+
+    Example: cspgraph network --year 2020-21 --harm hate-crime
+    """
+    from .network import network_report
+    from .session import open_store
+
+    report = network_report(open_store(_paths(ctx)), year=year, harm=harm, priority=priority,
+                            partnership=partnership, agencies=agencies, top=top)
+    _echo_report([report.summary], report.sections(), fmt)
+    if html is not None:
+        from .drawing import write_html
+
+        write_html(report.graph, html, "Who works with whom", description=report.summary)
+        click.echo(f"wrote {html}", err=True)  # stderr: --format json/csv output stays parseable
+
+
+@cli.command()
+@click.argument("from_year", metavar="FROM")
+@click.argument("to_year", metavar="TO")
+@_PARTNERSHIP
+@_FORMAT
+@click.pass_context
+def diff(ctx: click.Context, from_year: str, to_year: str, partnership: str | None, fmt: str) -> None:
+    """What changed from plan year FROM to TO: initiatives continued, new and dropped; agencies; priorities.
+
+    Continuation follows csp:continues links; SCP priorities are matched by the harms they focus on.
+
+    Example: cspgraph diff 2018-19 2020-21
+    """
+    from .change import compare_plans
+    from .session import open_store
+
+    change = compare_plans(open_store(_paths(ctx)), from_year, to_year, partnership=partnership)
+    _echo_report(change.summary(), change.sections(), fmt)
 
 
 def main() -> None:

@@ -2,16 +2,28 @@
 
 The built graph holds the ontology, the SKOS vocabularies and the plan data together, so that one file
 answers every saved question, whether it is queried here or pushed to a remote triple store.
+
+The builder writes N-Triples lines straight away rather than adding triples to an rdflib Graph one by one,
+and the Turtle file is written by pyoxigraph: at national scale (90,000 initiatives, ~3 million triples)
+rdflib's ``Graph.add`` took minutes and its Turtle serialiser longer still (measured in ``benchmarks/``).
+The rdflib Graph that SHACL validation, the reasoner and Python callers use is made from the same lines on
+first use (:attr:`BuiltGraph.graph`), so every route sees the same triples.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
@@ -50,21 +62,104 @@ def _date_literal(value: str) -> Literal:
     return Literal(value, datatype=datatype)
 
 
+# ------------------------------------------------------------------ N-Triples spelling (RDF 1.1 N-Triples §2)
+#: in a quoted literal only these four must be escaped (N-Triples grammar, STRING_LITERAL_QUOTE)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_INTEGER = f"<{XSD.integer}>"
+
+
+class _Spelled:
+    """A namespace whose terms come back spelled for N-Triples (``<iri>``), each spelled once.
+
+    rdflib mints and validates a new URIRef on every ``CSP.inPlan``; over millions of triples that cost more
+    than the triples themselves.
+    """
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        spelled = f"<{getattr(self._namespace, name)}>"
+        setattr(self, name, spelled)  # later look-ups find the attribute and never come back here
+        return spelled
+
+
+_CSP, _ORG, _SCHEMA = _Spelled(CSP), _Spelled(ORG), _Spelled(SCHEMA)
+_RDF, _RDFS, _SKOS, _DCTERMS, _PROV = _Spelled(RDF), _Spelled(RDFS), _Spelled(SKOS), _Spelled(DCTERMS), _Spelled(PROV)
+_TYPE = _RDF.type
+_SPAN_CLASS = str(CSP.SourceSpan)
+
+
+def _spell_literal(literal: Literal) -> str:
+    """Any rdflib Literal in N-Triples: its lexical form (as rdflib normalises it), language or datatype."""
+    text = f'"{str(literal).translate(_ESCAPES)}"'
+    if literal.language:
+        return f"{text}@{literal.language}"
+    if literal.datatype is not None:
+        return f"{text}^^<{literal.datatype}>"
+    return text
+
+
+def _lit(value: object, datatype: URIRef | None = None) -> str:
+    """The N-Triples literal rdflib's ``Literal(value, datatype=datatype)`` would be.
+
+    Text and whole numbers, nearly every literal of a plan, are spelled directly; anything else (decimals,
+    booleans, dates, a number where text was expected) goes through rdflib's Literal, so its lexical form and
+    datatype are exactly what they were when the builder used rdflib.
+    """
+    if datatype is None:
+        if type(value) is str:
+            return f'"{value.translate(_ESCAPES)}"'
+        if type(value) is int:
+            return f'"{value}"^^{_INTEGER}'
+    return _spell_literal(Literal(value, datatype=datatype))
+
+
 class _Builder:
-    """Holds the graph being built and the small helpers that keep the mapping code short."""
+    """Holds the triples being built and the small helpers that keep the mapping code short.
 
-    def __init__(self, data: PlanData) -> None:
+    Predicates and literals arrive spelled for N-Triples (``_CSP.inPlan``, ``_lit(text)``), IRIs as the
+    URIRefs :mod:`cspgraph.namespaces` mints. Lines are kept in insertion order without duplicates (a graph is
+    a set); source spans go in their own list so that each subject's triples stay together in the Turtle file.
+
+    The lines of one block (the reference data, or one plan) are encoded to bytes when the block is done, so
+    a national build never holds millions of small strings at once. No triple can repeat across blocks:
+    every subject a plan mints carries its partnership and year, plans of the same partnership and year are
+    built in one block, and a source span is written once, where it is first met.
+    """
+
+    def __init__(self, data: PlanData, known: frozenset[str] = frozenset()) -> None:
         self.data = data
-        self.g = new_graph()
+        self.lines: dict[str, None] = {}
+        self.span_lines: dict[str, None] = {}
+        self.blocks: list[bytes] = []
+        self.known = known  # lines already in the graph (the ontology's): counted once
+        self.count = 0  # distinct triples written, less those in ``known``
+        #: class IRI -> its instances, for the build summary without parsing the triples back
+        self.instances: dict[str, set[str]] = defaultdict(set)
 
-    def add(self, s: URIRef | BNode, p: URIRef, o: URIRef | Literal | BNode | None) -> None:
-        if o is not None:
-            self.g.add((s, p, o))
+    def flush(self) -> None:
+        """End the current block: its lines become bytes."""
+        lines, spans = self.lines, self.span_lines
+        self.count += len(lines) + len(spans) - sum(1 for k in self.known if k in lines or k in spans)
+        if lines or spans:
+            self.blocks.append(("".join(lines) + "".join(spans)).encode("utf-8"))
+        self.lines, self.span_lines = {}, {}
+
+    def add(self, s: URIRef, p: str, o: URIRef | str | None, *, into: dict[str, None] | None = None) -> None:
+        if o is None:
+            return
+        obj = f"<{o}>" if isinstance(o, URIRef) else o
+        (self.lines if into is None else into)[f"<{s}> {p} {obj} .\n"] = None
+        if p == _TYPE:
+            self.instances[obj[1:-1]].add(str(s))
 
     def label(self, s: URIRef, text: str, *, pref: bool = True) -> None:
-        self.add(s, RDFS.label, Literal(text))
+        self.add(s, _RDFS.label, _lit(text))
         if pref:
-            self.add(s, SKOS.prefLabel, Literal(text))
+            self.add(s, _SKOS.prefLabel, _lit(text))
 
     def span(self, subject: URIRef, source: SourceText, lines: list[int] | int | None) -> None:
         """Attach ``prov:wasDerivedFrom`` a source span carrying the quoted (redacted) lines."""
@@ -72,18 +167,20 @@ class _Builder:
             return
         first, last = (lines, lines) if isinstance(lines, int) else lines
         span = ns.span_iri(source.id, first, last)
-        if (span, RDF.type, CSP.SourceSpan) not in self.g:
-            self.add(span, RDF.type, CSP.SourceSpan)
-            self.add(span, RDFS.label, Literal(f"{source.id} lines {first}-{last}"))
-            self.add(span, CSP.inDocument, ns.source_iri(source.id))
-            self.add(span, CSP.firstLine, Literal(first))
-            self.add(span, CSP.lastLine, Literal(last))
-            self.add(span, CSP.quote, Literal(source.quote(first, last)))
-        self.add(subject, PROV.wasDerivedFrom, span)
+        if str(span) not in self.instances[_SPAN_CLASS]:
+            into = self.span_lines
+            self.add(span, _TYPE, _CSP.SourceSpan, into=into)
+            self.add(span, _RDFS.label, _lit(f"{source.id} lines {first}-{last}"), into=into)
+            self.add(span, _CSP.inDocument, ns.source_iri(source.id), into=into)
+            self.add(span, _CSP.firstLine, _lit(first), into=into)
+            self.add(span, _CSP.lastLine, _lit(last), into=into)
+            self.add(span, _CSP.quote, _lit(source.quote(first, last)), into=into)
+        self.add(subject, _PROV.wasDerivedFrom, span)
 
     def note(self, subject: URIRef, rec: LocatedDict) -> None:
         if rec.get("note"):
-            self.add(subject, SKOS.editorialNote, Literal(str(rec["note"]).strip()))
+            self.add(subject, _SKOS.editorialNote, _lit(str(rec["note"]).strip()))
+
 
     def org(self, ref: str) -> URIRef:
         agency, _, unit = ref.partition("/")
@@ -94,68 +191,68 @@ class _Builder:
         data = self.data
         for sid, src in data.sources.items():
             s = ns.source_iri(sid)
-            self.add(s, RDF.type, CSP.SourceDocument)
-            self.add(s, RDFS.label, Literal(src.record["title"]))
-            self.add(s, DCTERMS.title, Literal(src.record["title"]))
-            self.add(s, CSP.file, Literal(src.record["file"]))
+            self.add(s, _TYPE, _CSP.SourceDocument)
+            self.add(s, _RDFS.label, _lit(src.record["title"]))
+            self.add(s, _DCTERMS.title, _lit(src.record["title"]))
+            self.add(s, _CSP.file, _lit(src.record["file"]))
             if src.record.get("publisher"):
-                self.add(s, DCTERMS.publisher, Literal(src.record["publisher"]))
+                self.add(s, _DCTERMS.publisher, _lit(src.record["publisher"]))
             if src.record.get("date"):
-                self.add(s, DCTERMS.date, _date_literal(iso_date(src.record, "date")))
+                self.add(s, _DCTERMS.date, _spell_literal(_date_literal(iso_date(src.record, "date"))))
         for pid, rec in data.partnerships.items():
             s = ns.partnership_iri(pid)
-            self.add(s, RDF.type, CSP.Partnership)
+            self.add(s, _TYPE, _CSP.Partnership)
             self.label(s, rec["name"])
             for alt in rec.get("alt") or []:
-                self.add(s, SKOS.altLabel, Literal(alt))
+                self.add(s, _SKOS.altLabel, _lit(alt))
         for aid, rec in data.agencies.items():
             s = ns.agency_iri(aid)
-            self.add(s, RDF.type, CSP.Agency)
+            self.add(s, _TYPE, _CSP.Agency)
             self.label(s, rec["name"])
-            self.add(s, ORG.classification, ns.agency_type_iri(rec["type"]))
+            self.add(s, _ORG.classification, ns.agency_type_iri(rec["type"]))
             for alt in rec.get("alt") or []:
-                self.add(s, SKOS.altLabel, Literal(str(alt)))
+                self.add(s, _SKOS.altLabel, _lit(str(alt)))
             self.note(s, rec)
             for sid, lines in (rec.get("lines") or {}).items():
                 if sid in data.sources:
                     self.span(s, data.sources[sid], lines)
             for unit in rec.get("units") or []:
                 u = ns.agency_iri(aid, unit["id"])
-                self.add(u, RDF.type, CSP.AgencyUnit)
-                self.add(u, ORG.unitOf, s)
+                self.add(u, _TYPE, _CSP.AgencyUnit)
+                self.add(u, _ORG.unitOf, s)
                 self.label(u, unit["name"])
                 for alt in unit.get("alt") or []:
-                    self.add(u, SKOS.altLabel, Literal(str(alt)))
+                    self.add(u, _SKOS.altLabel, _lit(str(alt)))
         for pid, rec in data.places.items():
             s = ns.place_iri(pid)
-            self.add(s, RDF.type, CSP.Place)
-            self.add(s, RDFS.label, Literal(rec["name"]))
-            self.add(s, CSP.placeType, Literal(rec["type"]))
+            self.add(s, _TYPE, _CSP.Place)
+            self.add(s, _RDFS.label, _lit(rec["name"]))
+            self.add(s, _CSP.placeType, _lit(rec["type"]))
             if rec.get("within"):
-                self.add(s, CSP.within, ns.place_iri(rec["within"]))
+                self.add(s, _CSP.within, ns.place_iri(rec["within"]))
         for sid, doc in data.pfcc_schemes.items():
             s = ns.priority_scheme_iri(sid)
             source = data.sources.get(doc.get("source"))
-            self.add(s, RDF.type, CSP.PoliceAndCrimePlan)
-            self.add(s, RDF.type, SKOS.ConceptScheme)
-            self.add(s, RDFS.label, Literal(doc["title"]))
-            self.add(s, DCTERMS.title, Literal(doc["title"]))
+            self.add(s, _TYPE, _CSP.PoliceAndCrimePlan)
+            self.add(s, _TYPE, _SKOS.ConceptScheme)
+            self.add(s, _RDFS.label, _lit(doc["title"]))
+            self.add(s, _DCTERMS.title, _lit(doc["title"]))
             if doc.get("commissioner"):
-                self.add(s, DCTERMS.creator, Literal(doc["commissioner"]))
+                self.add(s, _DCTERMS.creator, _lit(doc["commissioner"]))
             if source:
                 self.span(s, source, doc.get("lines"))
             for rec in doc["priorities"]:
-                self.priority(ns.priority_iri(sid, rec["number"]), CSP.PFCCPriority, s, rec, source)
+                self.priority(ns.priority_iri(sid, rec["number"]), _CSP.PFCCPriority, s, rec, source)
 
-    def priority(self, s: URIRef, kind: URIRef, scheme: URIRef, rec: LocatedDict, source: SourceText | None) -> None:
-        self.add(s, RDF.type, kind)
-        self.add(s, SKOS.notation, Literal(str(rec["number"])))
+    def priority(self, s: URIRef, kind: str, scheme: URIRef, rec: LocatedDict, source: SourceText | None) -> None:
+        self.add(s, _TYPE, kind)
+        self.add(s, _SKOS.notation, _lit(str(rec["number"])))
         self.label(s, str(rec["title"]).strip())
-        self.add(s, SKOS.inScheme, scheme)
+        self.add(s, _SKOS.inScheme, scheme)
         if rec.get("narrative"):
-            self.add(s, SKOS.definition, Literal(str(rec["narrative"]).strip()))
+            self.add(s, _SKOS.definition, _lit(str(rec["narrative"]).strip()))
         for harm in rec.get("harms") or []:
-            self.add(s, CSP.focusHarm, ns.harm_iri(harm))
+            self.add(s, _CSP.focusHarm, ns.harm_iri(harm))
         if source:
             self.span(s, source, rec.get("lines"))
         self.note(s, rec)
@@ -169,60 +266,60 @@ class _Builder:
         partnership = ns.partnership_iri(pid)
         scheme = ns.priority_scheme_iri(ns.partnership_scheme_slug(pid, year))
         name = self.data.partnerships[pid]["name"]
-        self.add(plan, RDF.type, CSP.Plan)
-        self.add(plan, RDFS.label, Literal(f"{name} plan {year}"))
-        self.add(plan, DCTERMS.title, Literal(meta["title"]))
-        self.add(plan, CSP.ofPartnership, partnership)
-        self.add(plan, CSP.planYear, Literal(year))
-        self.add(plan, CSP.partnershipPriorities, scheme)
-        self.add(plan, CSP.pfccPlan, ns.priority_scheme_iri(meta["pfcc_scheme"]))
-        self.add(plan, DCTERMS.source, ns.source_iri(source.id))
+        self.add(plan, _TYPE, _CSP.Plan)
+        self.add(plan, _RDFS.label, _lit(f"{name} plan {year}"))
+        self.add(plan, _DCTERMS.title, _lit(meta["title"]))
+        self.add(plan, _CSP.ofPartnership, partnership)
+        self.add(plan, _CSP.planYear, _lit(year))
+        self.add(plan, _CSP.partnershipPriorities, scheme)
+        self.add(plan, _CSP.pfccPlan, ns.priority_scheme_iri(meta["pfcc_scheme"]))
+        self.add(plan, _DCTERMS.source, ns.source_iri(source.id))
         self.span(plan, source, meta.get("lines") or [1, 1])
-        self.add(scheme, RDF.type, CSP.PriorityScheme)
-        self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, RDFS.label, Literal(f"{name} priorities {year}"))
-        self.add(scheme, DCTERMS.title, Literal(f"{name} priorities {year}"))
+        self.add(scheme, _TYPE, _CSP.PriorityScheme)
+        self.add(scheme, _TYPE, _SKOS.ConceptScheme)
+        self.add(scheme, _RDFS.label, _lit(f"{name} priorities {year}"))
+        self.add(scheme, _DCTERMS.title, _lit(f"{name} priorities {year}"))
         for rec in doc["priorities"]:
             self.priority(ns.priority_iri(ns.partnership_scheme_slug(pid, year), rec["number"]),
-                          CSP.PartnershipPriority, scheme, rec, source)
+                          _CSP.PartnershipPriority, scheme, rec, source)
         for rec in doc.get("risk_matrix") or []:
             s = ns.risk_entry_iri(pid, year, rec["rank"])
-            self.add(plan, CSP.riskMatrixEntry, s)
-            self.add(s, RDF.type, CSP.RiskMatrixEntry)
-            self.add(s, CSP.rank, Literal(int(rec["rank"])))
-            self.add(s, RDFS.label, Literal(rec["offence"]))
-            self.add(s, CSP.offenceType, ns.harm_iri(rec["harm"]))
+            self.add(plan, _CSP.riskMatrixEntry, s)
+            self.add(s, _TYPE, _CSP.RiskMatrixEntry)
+            self.add(s, _CSP.rank, _lit(int(rec["rank"])))
+            self.add(s, _RDFS.label, _lit(rec["offence"]))
+            self.add(s, _CSP.offenceType, ns.harm_iri(rec["harm"]))
             self.span(s, source, rec["lines"])
         for rec in doc.get("members") or []:
             s = ns.membership_iri(pid, year, rec["agency"])
-            self.add(s, RDF.type, ORG.Membership)
-            self.add(s, ORG.member, ns.agency_iri(rec["agency"]))
-            self.add(s, ORG.organization, partnership)
+            self.add(s, _TYPE, _ORG.Membership)
+            self.add(s, _ORG.member, ns.agency_iri(rec["agency"]))
+            self.add(s, _ORG.organization, partnership)
             role = ns.STATUTORY_MEMBER if rec["role"] == "statutory" else ns.NON_STATUTORY_MEMBER
-            self.add(s, ORG.role, role)
-            self.add(s, CSP.listedIn, plan)
+            self.add(s, _ORG.role, role)
+            self.add(s, _CSP.listedIn, plan)
             self.span(s, source, rec["lines"])
         for n, rec in enumerate(doc.get("funding") or [], start=1):
             s = ns.funding_iri(pid, year, n)
-            self.add(plan, CSP.fundingAward, s)
+            self.add(plan, _CSP.fundingAward, s)
             self.grant(s, rec, source)
         for rec in doc["initiatives"]:
             self.initiative(rec, pid, year, plan, source, meta["pfcc_scheme"])
 
     def grant(self, s: URIRef, rec: LocatedDict, source: SourceText) -> None:
-        self.add(s, RDF.type, SCHEMA.MonetaryGrant)
-        self.add(s, SCHEMA.amount, Literal(Decimal(str(rec["amount"])), datatype=XSD.decimal))
-        self.add(s, SCHEMA.currency, Literal(str(rec.get("currency") or "GBP")))
+        self.add(s, _TYPE, _SCHEMA.MonetaryGrant)
+        self.add(s, _SCHEMA.amount, _lit(Decimal(str(rec["amount"])), XSD.decimal))
+        self.add(s, _SCHEMA.currency, _lit(str(rec.get("currency") or "GBP")))
         if rec.get("purpose"):
-            self.add(s, SCHEMA.description, Literal(str(rec["purpose"])))
+            self.add(s, _SCHEMA.description, _lit(str(rec["purpose"])))
         if rec.get("recipient"):
-            self.add(s, CSP.grantRecipient, self.org(rec["recipient"]))
+            self.add(s, _CSP.grantRecipient, self.org(rec["recipient"]))
         if rec.get("funder"):
-            self.add(s, SCHEMA.funder, self.org(rec["funder"]))
+            self.add(s, _SCHEMA.funder, self.org(rec["funder"]))
         if rec.get("cell"):
-            self.add(s, CSP.cell, Literal(str(rec["cell"])))
+            self.add(s, _CSP.cell, _lit(str(rec["cell"])))
         if rec.get("quote"):
-            self.add(s, CSP.quote, Literal(str(rec["quote"])))
+            self.add(s, _CSP.quote, _lit(str(rec["quote"])))
         self.span(s, source, rec["lines"])
         self.note(s, rec)
 
@@ -230,82 +327,167 @@ class _Builder:
         s = ns.initiative_iri(pid, year, rec["id"])
         # operations carry both types: SPARQL engines do no RDFS inference, and "every initiative" must
         # include them without each question spelling out the subclass
-        self.add(s, RDF.type, CSP.Initiative)
+        self.add(s, _TYPE, _CSP.Initiative)
         if rec.get("operation"):
-            self.add(s, RDF.type, CSP.Operation)
-        self.add(s, RDFS.label, Literal(str(rec["name"]).strip()))
-        self.add(s, CSP.inPlan, plan)
+            self.add(s, _TYPE, _CSP.Operation)
+        self.add(s, _RDFS.label, _lit(str(rec["name"]).strip()))
+        self.add(s, _CSP.inPlan, plan)
         lead = rec.get("lead") or {}
         if lead.get("cell"):
-            self.add(s, CSP.leadCell, Literal(str(lead["cell"])))
+            self.add(s, _CSP.leadCell, _lit(str(lead["cell"])))
         for ref in lead.get("agencies") or []:
-            self.add(s, CSP.leadAgency, self.org(ref))
+            self.add(s, _CSP.leadAgency, self.org(ref))
         for ref in rec.get("partners") or []:
-            self.add(s, CSP.partnerAgency, self.org(ref))
+            self.add(s, _CSP.partnerAgency, self.org(ref))
         timing = rec.get("timing") or {}
         if timing.get("cell"):
-            self.add(s, CSP.timingCell, Literal(str(timing["cell"])))
-        for key, prop in (("start", CSP.startDate), ("end", CSP.endDate)):
+            self.add(s, _CSP.timingCell, _lit(str(timing["cell"])))
+        for key, prop in (("start", _CSP.startDate), ("end", _CSP.endDate)):
             value = iso_date(timing, key) if timing else None
             if value:
-                self.add(s, prop, _date_literal(value))
+                self.add(s, prop, _spell_literal(_date_literal(value)))
         scp_scheme = ns.partnership_scheme_slug(pid, year)
-        for key, scheme, prop in (("scp", scp_scheme, CSP.scpCell), ("pfcc", pfcc, CSP.pfccCell)):
+        for key, scheme, prop in (("scp", scp_scheme, _CSP.scpCell), ("pfcc", pfcc, _CSP.pfccCell)):
             cell = rec.get(key) or {}
             if cell.get("cell") not in (None, ""):
-                self.add(s, prop, Literal(str(cell["cell"])))
+                self.add(s, prop, _lit(str(cell["cell"])))
             for value in cell.get("values") or []:
-                self.add(s, CSP.supportsPriority, ns.priority_iri(scheme, value))
+                self.add(s, _CSP.supportsPriority, ns.priority_iri(scheme, value))
         if rec.get("description"):
-            self.add(s, DCTERMS.description, Literal(" ".join(str(rec["description"]).split())))
+            self.add(s, _DCTERMS.description, _lit(" ".join(str(rec["description"]).split())))
         for harm in rec.get("harms") or []:
-            self.add(s, CSP.addressesHarm, ns.harm_iri(harm))
+            self.add(s, _CSP.addressesHarm, ns.harm_iri(harm))
         for place in rec.get("places") or []:
-            self.add(s, CSP.location, ns.place_iri(place))
+            self.add(s, _CSP.location, ns.place_iri(place))
         if rec.get("status"):
-            self.add(s, CSP.status, ns.status_iri(rec["status"]))
+            self.add(s, _CSP.status, ns.status_iri(rec["status"]))
         if rec.get("status_reason"):
-            self.add(s, CSP.statusReason, Literal(str(rec["status_reason"])))
+            self.add(s, _CSP.statusReason, _lit(str(rec["status_reason"])))
         for n, fig in enumerate(rec.get("figures") or [], start=1):
             f = ns.figure_iri(s, n)
-            self.add(s, CSP.reportedFigure, f)
-            self.add(f, RDF.type, SCHEMA.QuantitativeValue)
-            self.add(f, SCHEMA.value, Literal(Decimal(str(fig["value"])), datatype=XSD.decimal))
+            self.add(s, _CSP.reportedFigure, f)
+            self.add(f, _TYPE, _SCHEMA.QuantitativeValue)
+            self.add(f, _SCHEMA.value, _lit(Decimal(str(fig["value"])), XSD.decimal))
             if fig.get("unit"):
-                self.add(f, SCHEMA.unitText, Literal(str(fig["unit"])))
+                self.add(f, _SCHEMA.unitText, _lit(str(fig["unit"])))
             if fig.get("quote"):
-                self.add(f, CSP.quote, Literal(str(fig["quote"])))
+                self.add(f, _CSP.quote, _lit(str(fig["quote"])))
             self.span(f, source, fig["lines"])
         for n, fund in enumerate(rec.get("funding") or [], start=1):
             f = URIRef(f"{s}/funding/{n}")
-            self.add(s, CSP.funding, f)
+            self.add(s, _CSP.funding, f)
             self.grant(f, fund, source)
         if rec.get("contact_redacted"):
-            self.add(s, CSP.contactRedacted, Literal(True))
+            self.add(s, _CSP.contactRedacted, _lit(True))
         if rec.get("continues"):
-            self.add(s, CSP.continues, ns.ID[f"initiative/{rec['continues']}"])
+            self.add(s, _CSP.continues, ns.ID[f"initiative/{rec['continues']}"])
             if rec.get("continues_note"):
-                self.add(s, CSP.continuityNote, Literal(str(rec["continues_note"]).strip()))
+                self.add(s, _CSP.continuityNote, _lit(str(rec["continues_note"]).strip()))
         self.note(s, rec)
         self.span(s, source, rec["lines"])
 
 
-def data_graph(data: PlanData) -> Graph:
-    """The RDF for checked plan data alone (no ontology)."""
-    builder = _Builder(data)
+def _build(data: PlanData, known: frozenset[str] = frozenset()) -> _Builder:
+    builder = _Builder(data, known)
     builder.reference()
+    builder.flush()
+    by_plan: dict[tuple[str, str], list[LocatedDict]] = defaultdict(list)
     for doc in data.plans:
-        builder.plan(doc)
-    return builder.g
+        by_plan[data.plan_key(doc)].append(doc)
+    for docs in by_plan.values():
+        for doc in docs:
+            builder.plan(doc)
+        builder.flush()
+    return builder
+
+
+class _Chunks(io.RawIOBase):
+    """Several byte strings read as one stream, so parsers never need them joined into one copy."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._current = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - io's signature
+        while not self._current:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._current = memoryview(chunk)
+        n = min(len(buffer), len(self._current))
+        buffer[:n] = self._current[:n]
+        self._current = self._current[n:]
+        return n
+
+
+def _stream(chunks: Iterable[bytes]) -> io.BufferedReader:
+    return io.BufferedReader(_Chunks(chunks), buffer_size=1 << 20)
+
+
+def data_ntriples(data: PlanData) -> bytes:
+    """The RDF for checked plan data alone (no ontology), as N-Triples."""
+    return b"".join(_build(data).blocks)
+
+
+def data_graph(data: PlanData) -> Graph:
+    """The RDF for checked plan data alone (no ontology), as an rdflib Graph."""
+    graph = new_graph()
+    graph.parse(source=_stream(_build(data).blocks), format="nt")
+    return graph
+
+
+#: prefixes of the Turtle file; instance IRIs are written in full (``id:`` names would need ``\/`` escapes)
+TURTLE_PREFIXES = {prefix: str(namespace) for prefix, namespace in ns.PREFIXES.items() if prefix != "id"}
+
+
+def _ontology_lines(ontology: Graph) -> list[str]:
+    # sorted, so that each ontology term's triples sit together in the Turtle file
+    text = ontology.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return sorted(line + "\n" for line in text.splitlines() if line.strip())
 
 
 @dataclass(frozen=True)
 class BuiltGraph:
-    """The graph and the parts it was built from."""
+    """The graph and the parts it was built from.
 
-    graph: Graph
+    ``chunks`` hold the plan data as N-Triples, as the builder wrote it (one chunk a plan). ``graph``, the
+    ontology and the data as one rdflib Graph (for SHACL validation, the reasoner and Python callers), is
+    parsed from them on first use, so a build that only writes the file (``cspgraph build --no-validate``)
+    never pays for it; :meth:`write_turtle` goes through pyoxigraph. ``instances`` (class IRI -> instance
+    IRIs) and ``triple_count`` describe the whole graph.
+    """
+
     data: PlanData
     ontology: Graph
+    chunks: tuple[bytes, ...]
+    instances: dict[str, frozenset[str]] = field(default_factory=dict)
+    triple_count: int = 0
+
+    @cached_property
+    def graph(self) -> Graph:
+        graph = new_graph()
+        graph += self.ontology
+        graph.parse(source=_stream(self.chunks), format="nt")
+        return graph
+
+    def ntriples(self) -> io.BufferedReader:
+        """Every triple as N-Triples, the ontology first, as a stream (pyoxigraph and rdflib read it)."""
+        return _stream(("".join(_ontology_lines(self.ontology)).encode("utf-8"), *self.chunks))
+
+    def triples(self) -> Iterator[ox.Quad]:
+        """Every triple (ontology first, then the data), parsed by pyoxigraph."""
+        return ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES)
+
+    def write_turtle(self, output: BinaryIO) -> None:
+        ox.serialize(self.triples(), output, format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+
+    def turtle(self) -> bytes:
+        out = io.BytesIO()
+        self.write_turtle(out)
+        return out.getvalue()
 
 
 def build_graph(paths: ProjectPaths) -> BuiltGraph:
@@ -318,24 +500,57 @@ def build_graph(paths: ProjectPaths) -> BuiltGraph:
     """
     ontology = load_ontology(paths.ontology)
     data = load_plan_data(paths.data, Vocabulary.from_graph(ontology))
-    graph = new_graph()
-    graph += ontology
-    graph += data_graph(data)
-    return BuiltGraph(graph, data, ontology)
+    return assemble(ontology, data)
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half of one."""
+def assemble(ontology: Graph, data: PlanData) -> BuiltGraph:
+    """The RDF of checked data, with the ontology: the step of :func:`build_graph` after loading."""
+    builder = _build(data, frozenset(_ontology_lines(ontology)))
+    instances = builder.instances
+    for subject, cls in ontology.subject_objects(RDF.type):
+        instances[str(cls)].add(str(subject))
+    return BuiltGraph(data, ontology, tuple(builder.blocks), {k: frozenset(v) for k, v in instances.items()},
+                      len(ontology) + builder.count)
+
+
+def current_umask() -> int:
+    """The process's file-creation mask (it can only be read by setting it, so it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half of one.
+
+    ``payload`` is the bytes, or a function that writes them to the open file (a large graph streams).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if callable(payload):
+                payload(handle)
+            else:
+                handle.write(payload)
+        # mkstemp makes the file owner-only (0600); a built graph or page is meant to be read by others
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_graph(graph: Graph, path: Path) -> None:
-    write_atomic(path, graph.serialize(format="turtle", encoding="utf-8"))
+def turtle_of(graph: Graph) -> bytes:
+    """Any rdflib Graph as Turtle, written by pyoxigraph (rdflib's own serialiser is slow on large graphs)."""
+    payload = graph.serialize(format="nt", encoding="utf-8")
+    try:
+        return ox.serialize(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                            prefixes=TURTLE_PREFIXES)
+    except SyntaxError as err:  # a term rdflib accepted but RDF does not (an IRI with a space...)
+        raise DataError(f"the graph holds a term that is not valid RDF: {err}") from None
+
+
+def write_graph(graph: Graph | BuiltGraph, path: Path) -> None:
+    """Write a built graph (or any rdflib Graph) to ``path`` as Turtle, atomically."""
+    write_atomic(path, graph.write_turtle if isinstance(graph, BuiltGraph) else turtle_of(graph))

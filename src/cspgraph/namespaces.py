@@ -39,6 +39,8 @@ AGENCY_TYPE_SCHEME = CSP.AgencyTypeScheme
 ONS_SCHEME = ID["scheme/ons-offence-groups"]
 STATUTORY_MEMBER = CSP.StatutoryMember
 NON_STATUTORY_MEMBER = CSP.NonStatutoryMember
+#: the named graph the built graph is pushed to on a remote triple store (``cspgraph push``)
+GRAPH_MAIN = URIRef("https://w3id.org/cspgraph/graph/main")
 
 
 def partnership_iri(slug: str) -> URIRef:

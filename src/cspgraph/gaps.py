@@ -1,0 +1,419 @@
+"""Where each plan is thin: priorities nobody delivers, priorities that rest on one initiative or one agency.
+
+A partnership plan promises to serve its own (SCP) priorities and the Police, Fire and Crime Commissioner's
+plan; its initiative tables say who delivers what. Reading both from the knowledge graph, a gap report lists,
+per plan year:
+
+- PFCC and SCP priorities with no delivering initiative, and with only one;
+- priorities that depend on a single agency: every initiative supporting them is led by that agency alone, so
+  if it withdrew the priority would be uncovered (an initiative with no lead recorded does not count as
+  depending on anyone);
+- the SCP x PFCC matrix: how many initiatives serve each pair;
+- the risk matrix's offence types and the priorities' focus harms, with how many initiatives address each
+  (narrower harms count: work on cuckooing addresses county lines);
+- statutory partners (Crime and Disorder Act 1998 s5 responsible authorities listed as statutory members)
+  that lead no initiative;
+- initiatives that name no PFCC priority.
+
+When every priority has an initiative (as on the Safer Colchester plans), the report still says something:
+the thinnest coverage and the single points of failure.
+
+>>> from cspgraph.project import find_project
+>>> from cspgraph.session import open_store
+>>> report = gap_report(open_store(find_project()), year="2020-21")
+>>> [p.year for p in report.plans]
+['2020-21']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import QueryError
+from .namespaces import slug_of
+from .network import Delivery, Initiative, Priority, Section, _names, _plural, as_delivery
+from .questions import with_prefixes
+from .store import Store
+
+# One SELECT, four kinds of row (SPARQL 1.1 §7 UNION): each plan's PFCC and SCP priorities with their focus
+# harms, its risk-matrix offence types, and its statutory members. Reference data: a few rows a plan.
+_OUTLINE = """
+SELECT ?plan ?year ?partnership ?partnershipLabel ?kind ?item ?label ?notation ?scheme ?harm ?rank
+WHERE {
+  ?plan a csp:Plan ; csp:planYear ?year ; csp:ofPartnership ?partnership .
+  OPTIONAL { ?partnership rdfs:label ?partnershipLabel }
+  {
+    ?plan csp:pfccPlan ?scheme .
+    ?item a csp:PFCCPriority ; skos:inScheme ?scheme ; skos:notation ?notation .
+    OPTIONAL { ?item rdfs:label ?label }
+    OPTIONAL { ?item csp:focusHarm ?harm }
+    BIND("pfcc" AS ?kind)
+  } UNION {
+    ?plan csp:partnershipPriorities ?scheme .
+    ?item a csp:PartnershipPriority ; skos:inScheme ?scheme ; skos:notation ?notation .
+    OPTIONAL { ?item rdfs:label ?label }
+    OPTIONAL { ?item csp:focusHarm ?harm }
+    BIND("scp" AS ?kind)
+  } UNION {
+    ?plan csp:riskMatrixEntry ?entry .
+    ?entry csp:offenceType ?item .
+    OPTIONAL { ?entry csp:rank ?rank }
+    OPTIONAL { ?entry rdfs:label ?label }
+    BIND("risk" AS ?kind)
+  } UNION {
+    ?membership csp:listedIn ?plan ; org:member ?item ; org:role csp:StatutoryMember .
+    OPTIONAL { ?item rdfs:label ?label }
+    BIND("statutory" AS ?kind)
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    rank: int
+    offence: str  # as written in the plan
+    harm: str  # harm IRI
+
+
+@dataclass(frozen=True)
+class PlanOutline:
+    """What a plan promises: its priorities (with focus harms), risk-matrix offence types, statutory members."""
+
+    plan: str
+    partnership: str
+    partnership_label: str
+    year: str
+    pfcc: tuple[Priority, ...] = ()
+    scp: tuple[Priority, ...] = ()
+    focus: Mapping[str, frozenset[str]] = field(default_factory=dict)  # priority IRI -> harm IRIs
+    risk: tuple[RiskEntry, ...] = ()
+    statutory: Mapping[str, str] = field(default_factory=dict)  # agency IRI -> label
+
+    @property
+    def name(self) -> str:
+        return f"{self.partnership_label} {self.year}"
+
+
+def plan_outlines(store: Store) -> dict[tuple[str, str], PlanOutline]:
+    """Every plan's outline, keyed by (partnership IRI, year), in that order. One SELECT."""
+    table = store.select(with_prefixes(_OUTLINE))
+    col = {name: i for i, name in enumerate(table.columns)}
+    plans: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in table.rows:
+        def get(name: str, row: tuple = row) -> str:
+            value = row[col[name]]
+            return "" if value is None else str(value)
+
+        key = (get("partnership"), get("year"))
+        rec = plans.setdefault(key, {"plan": get("plan"), "label": "", "pfcc": {}, "scp": {},
+                                     "focus": defaultdict(set), "risk": {}, "statutory": {}})
+        if get("partnershipLabel") and (not rec["label"] or get("partnershipLabel") < rec["label"]):
+            rec["label"] = get("partnershipLabel")
+        kind, item = get("kind"), get("item")
+        if kind in ("pfcc", "scp"):
+            old = rec[kind].get(item)
+            label = min(filter(None, (get("label"), old.label if old else "")), default="")
+            rec[kind][item] = Priority(item, kind, get("notation"), label, get("scheme"))
+            if get("harm"):
+                rec["focus"][item].add(get("harm"))
+        elif kind == "risk":
+            rank = int(get("rank")) if get("rank").isdigit() else 0
+            rec["risk"][(rank, item)] = RiskEntry(rank, get("label") or slug_of(item), item)
+        elif kind == "statutory":
+            rec["statutory"][item] = min(filter(None, (get("label"), rec["statutory"].get(item, ""))),
+                                         default=slug_of(item))
+    out = {}
+    for key in sorted(plans):
+        rec = plans[key]
+        out[key] = PlanOutline(
+            plan=rec["plan"], partnership=key[0], partnership_label=rec["label"] or slug_of(key[0]), year=key[1],
+            pfcc=tuple(sorted(rec["pfcc"].values(), key=Priority.sort_key)),
+            scp=tuple(sorted(rec["scp"].values(), key=Priority.sort_key)),
+            focus={k: frozenset(v) for k, v in rec["focus"].items()},
+            risk=tuple(rec["risk"][k] for k in sorted(rec["risk"])),
+            statutory=dict(sorted(rec["statutory"].items(), key=lambda kv: kv[1].lower())),
+        )
+    return out
+
+
+def choose_plans(outlines: Mapping[tuple[str, str], PlanOutline], data: Delivery, year: str | None = None,
+                 partnership: str | None = None) -> list[PlanOutline]:
+    """The outlines matching a year and partnership (slug, IRI or label); unknown values are a QueryError."""
+    chosen = list(outlines.values())
+    if year is not None:
+        years = sorted({o.year for o in chosen})
+        if str(year) not in years:
+            raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(years) or 'none'}")
+        chosen = [o for o in chosen if o.year == str(year)]
+    if partnership is not None:
+        labels = {o.partnership: o.partnership_label for o in outlines.values()}
+        iri = data.resolve(partnership, "partnership", {**labels, **data.partnerships})
+        chosen = [o for o in chosen if o.partnership == iri]
+    return chosen
+
+
+# ------------------------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class PriorityCoverage:
+    """How one priority is delivered in one plan."""
+
+    priority: Priority
+    initiatives: tuple[str, ...]  # labels, in plan order
+    lead_agencies: tuple[str, ...]  # labels of every lead agency of those initiatives
+    sole_agency: str | None = None  # the one agency every supporting initiative depends on, if any
+
+    @property
+    def count(self) -> int:
+        return len(self.initiatives)
+
+
+@dataclass(frozen=True)
+class HarmCoverage:
+    harm: str
+    label: str
+    why: str  # "risk matrix #2, as 'Trafficking Drugs'", "focus of SCP 2"
+    initiatives: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.initiatives)
+
+
+@dataclass(frozen=True)
+class IdlePartner:
+    """A statutory member that leads no initiative of the plan."""
+
+    agency: str
+    label: str
+    partner_in: int  # initiatives it takes part in as a partner
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """An initiative whose PFCC cell names no priority."""
+
+    initiative: str
+    label: str
+    leads: str  # lead agency labels, joined
+    scp: str  # SCP priority numbers, joined
+
+
+@dataclass(frozen=True)
+class PlanGaps:
+    """The gaps of one plan (one partnership, one year)."""
+
+    outline: PlanOutline
+    initiatives: int
+    coverage: tuple[PriorityCoverage, ...]
+    matrix_columns: tuple[str, ...]
+    matrix: tuple[tuple[Any, ...], ...]
+    harms: tuple[HarmCoverage, ...]
+    idle_statutory: tuple[IdlePartner, ...]
+    unmapped: tuple[Unmapped, ...]
+    few: int = 1
+    cells: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (SCP IRI, PFCC IRI) -> initiatives
+
+    @property
+    def year(self) -> str:
+        return self.outline.year
+
+    def _kind(self, kind: str) -> list[PriorityCoverage]:
+        return [c for c in self.coverage if c.priority.kind == kind]
+
+    @property
+    def uncovered(self) -> list[PriorityCoverage]:
+        """Priorities (PFCC first, then SCP) with no delivering initiative."""
+        return [c for c in self.coverage if c.count == 0]
+
+    @property
+    def single_initiative(self) -> list[PriorityCoverage]:
+        return [c for c in self.coverage if c.count == 1]
+
+    @property
+    def single_agency(self) -> list[PriorityCoverage]:
+        return [c for c in self.coverage if c.sole_agency]
+
+    @property
+    def thin_harms(self) -> list[HarmCoverage]:
+        return [h for h in self.harms if h.count <= self.few]
+
+    def summary(self) -> list[str]:
+        """Plain-words findings, informative even when no priority is totally uncovered."""
+        said = [f"{self.outline.name}: {_plural(self.initiatives, 'initiative')}."]
+        pfcc = self._kind("pfcc")
+        none = [c for c in pfcc if c.count == 0]
+        if none:
+            said.append(f"{_plural(len(none), 'PFCC priority', 'PFCC priorities')} of {len(pfcc)} "
+                        f"{'has' if len(none) == 1 else 'have'} no delivering initiative: "
+                        f"{_names([_priority(c.priority) for c in none], 6)}.")
+        elif pfcc:
+            said.append(f"Every one of the {len(pfcc)} PFCC priorities has at least one initiative.")
+        scp_none = [c for c in self._kind("scp") if c.count == 0]
+        if scp_none:
+            said.append(f"No initiative serves {_names([_priority(c.priority) for c in scp_none], 6)}.")
+        ones = self.single_initiative
+        for c in ones:
+            said.append(f"Only one initiative delivers {_priority(c.priority)}: {c.initiatives[0]}.")
+        covered = [c for c in pfcc if c.count > 1]
+        if not ones and covered:
+            low = min(c.count for c in covered)
+            thinnest = [c for c in covered if c.count == low]
+            said.append(f"The thinnest PFCC coverage is {low} initiatives, for "
+                        f"{_names([_priority(c.priority) for c in thinnest], 6)}.")
+        for c in self.single_agency:
+            said.append(f"{_priority(c.priority)} depends on {c.sole_agency} alone: it leads every initiative "
+                        f"that delivers it ({_names(list(c.initiatives), 4)}).")
+        if not self.single_agency and any(c.count for c in self.coverage):
+            said.append("No priority depends on a single lead agency.")
+        thin = self.thin_harms
+        if thin:
+            said.append(f"Harms the plan names that have at most {_plural(self.few, 'initiative')}: "
+                        + "; ".join(f"{h.label} ({h.why}): {h.count or 'none'}" for h in thin) + ".")
+        if self.idle_statutory:
+            said.append(f"{_plural(len(self.idle_statutory), 'statutory partner')} of {len(self.outline.statutory)} "
+                        f"{'leads' if len(self.idle_statutory) == 1 else 'lead'} no initiative: "
+                        f"{_names([x.label for x in self.idle_statutory], 8)}.")
+        elif self.outline.statutory:
+            said.append(f"Every one of the {len(self.outline.statutory)} statutory partners leads at least one initiative.")
+        if self.unmapped:
+            verb = "names" if len(self.unmapped) == 1 else "name"
+            said.append(f"{len(self.unmapped)} of {self.initiatives} initiatives {verb} no PFCC priority: "
+                        f"{_names([u.label for u in self.unmapped], 5)}.")
+        return said
+
+    def sections(self) -> list[Section]:
+        name, year = self.outline.name, self.year
+
+        def cov(rows: Sequence[PriorityCoverage]) -> tuple[tuple[Any, ...], ...]:
+            return tuple((year, c.priority.name, c.priority.label, c.count, "; ".join(c.initiatives),
+                          ", ".join(c.lead_agencies)) for c in rows)
+
+        cov_cols = ("year", "priority", "title", "initiatives", "delivered by", "lead agencies")
+        return [
+            Section(f"{name}: coverage of every priority", cov_cols, cov(self.coverage)),
+            Section(f"{name}: priorities with no initiative", cov_cols, cov(self.uncovered)),
+            Section(f"{name}: priorities with only one initiative", cov_cols, cov(self.single_initiative)),
+            Section(f"{name}: priorities that depend on a single agency",
+                    ("year", "priority", "title", "agency", "initiatives", "delivered by"),
+                    tuple((year, c.priority.name, c.priority.label, c.sole_agency, c.count, "; ".join(c.initiatives))
+                          for c in self.single_agency)),
+            Section(f"{name}: SCP x PFCC priorities (initiatives serving both)", self.matrix_columns, self.matrix),
+            Section(f"{name}: risk-matrix offence types and focus harms",
+                    ("year", "harm", "named as", "initiatives", "addressed by"),
+                    tuple((year, h.label, h.why, h.count, "; ".join(h.initiatives)) for h in self.harms)),
+            Section(f"{name}: statutory partners that lead nothing", ("year", "agency", "partner in"),
+                    tuple((year, x.label, x.partner_in) for x in self.idle_statutory)),
+            Section(f"{name}: initiatives with no PFCC priority", ("year", "initiative", "lead", "SCP priorities"),
+                    tuple((year, u.label, u.leads, u.scp) for u in self.unmapped)),
+        ]
+
+
+def _priority(p: Priority) -> str:
+    return f"{p.name} ({p.label})" if p.label else p.name
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """Gaps of every plan chosen, in partnership then year order."""
+
+    plans: tuple[PlanGaps, ...]
+
+    def summary(self) -> list[str]:
+        return [sentence for plan in self.plans for sentence in plan.summary()]
+
+    def sections(self) -> list[Section]:
+        return [section for plan in self.plans for section in plan.sections()]
+
+    def plan(self, year: str, partnership: str | None = None) -> PlanGaps:
+        for p in self.plans:
+            if p.year == year and partnership in (None, p.outline.partnership, slug_of(p.outline.partnership)):
+                return p
+        raise QueryError(f"no plan for {year} in this report")
+
+
+# ------------------------------------------------------------------------------------------------ analysis
+
+
+def plan_gaps(outline: PlanOutline, data: Delivery, few: int = 1,
+              initiatives: Sequence[Initiative] | None = None) -> PlanGaps:
+    """The gaps of one plan, from its outline and the initiatives of that plan (found in ``data`` if not given)."""
+    inits = list(initiatives) if initiatives is not None else [i for i in data.initiatives if i.plan == outline.plan]
+    name = data.agency_label
+    coverage = []
+    for p in (*outline.pfcc, *outline.scp):
+        serving = [i for i in inits if p.iri in i.priorities]
+        leads = sorted({name(a) for i in serving for a in i.leads}, key=str.lower)
+        sole = {a for i in serving for a in i.leads}
+        only = next(iter(sole)) if serving and len(sole) == 1 and all(len(i.leads) == 1 for i in serving) else None
+        coverage.append(PriorityCoverage(p, tuple(i.label for i in serving), tuple(leads), name(only) if only else None))
+
+    pfcc_iris = {p.iri for p in outline.pfcc}
+    columns = ("SCP priority", *(p.name for p in outline.pfcc), "no PFCC", "total")
+    matrix = []
+    cells = {(scp.iri, p.iri): sum(1 for i in inits if scp.iri in i.priorities and p.iri in i.priorities)
+             for scp in outline.scp for p in outline.pfcc}
+    for scp in (*outline.scp, None):
+        serving = [i for i in inits if (scp.iri in i.priorities if scp else not any(
+            q.iri in i.priorities for q in outline.scp))]
+        if scp is None and not serving:
+            continue
+        counts = [cells[(scp.iri, p.iri)] if scp else sum(1 for i in serving if p.iri in i.priorities)
+                  for p in outline.pfcc]
+        unmapped = sum(1 for i in serving if not i.priorities & pfcc_iris)
+        matrix.append((_priority(scp) if scp else "(no SCP priority)", *counts, unmapped, len(serving)))
+
+    harms: dict[str, list[str]] = {}
+    for entry in outline.risk:
+        label = data.harms.get(entry.harm, "")
+        written = "" if entry.offence.lower() == label.lower() else f", as '{entry.offence}'"
+        harms.setdefault(entry.harm, []).append(f"risk matrix #{entry.rank}{written}")
+    for p in (*outline.scp, *outline.pfcc):
+        for harm in sorted(outline.focus.get(p.iri, ())):
+            harms.setdefault(harm, []).append(f"focus of {p.name}")
+    harm_rows = [HarmCoverage(h, data.harms.get(h, slug_of(h)), "; ".join(why),
+                              tuple(i.label for i in inits if h in i.harm_groups)) for h, why in harms.items()]
+    harm_rows.sort(key=lambda h: (h.count, h.label.lower()))
+
+    leading = {a for i in inits for a in i.leads}
+    partnering = defaultdict(int)
+    for i in inits:
+        for a in i.partners:
+            partnering[a] += 1
+    idle = tuple(IdlePartner(a, label, partnering[a]) for a, label in outline.statutory.items() if a not in leading)
+
+    unmapped_rows = tuple(
+        Unmapped(i.iri, i.label, ", ".join(sorted(name(a) for a in i.leads)),
+         ", ".join(p.notation for p in sorted(_scp_of(i, data), key=Priority.sort_key)))
+        for i in inits if not i.priorities & pfcc_iris
+    )
+    return PlanGaps(outline, len(inits), tuple(coverage), columns, tuple(matrix), tuple(harm_rows), idle,
+                    unmapped_rows, few, cells)
+
+
+def _scp_of(ini: Initiative, data: Delivery) -> list[Priority]:
+    return [p for p in (data.priorities.get(x) for x in ini.priorities) if p and p.kind == "scp"]
+
+
+def gap_report(store: Store, year: str | None = None, partnership: str | None = None, few: int = 1,
+               data: Delivery | None = None) -> GapReport:
+    """Gaps of every plan (or of one year / partnership): the one call behind ``cspgraph gaps``.
+
+    ``few`` is the most initiatives a harm may have and still be reported as thinly covered (default 1).
+    Pass ``data`` (from :func:`cspgraph.network.delivery`) to reuse an extraction.
+    """
+    if few < 0:
+        raise QueryError(f"'few' must be 0 or more, not {few}")
+    data = as_delivery(data if data is not None else store)
+    outlines = plan_outlines(store)
+    chosen = choose_plans(outlines, data, year, partnership)
+    by_plan: dict[str, list[Initiative]] = defaultdict(list)
+    for ini in data.initiatives:
+        by_plan[ini.plan].append(ini)
+    return GapReport(tuple(plan_gaps(o, data, few, by_plan.get(o.plan, [])) for o in chosen))
+

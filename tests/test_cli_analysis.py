@@ -1,0 +1,109 @@
+"""The analysis commands (gaps, network, diff), run in-process: exit codes, output in every format, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cspgraph.cli import cli
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def _at(paths) -> list[str]:
+    return ["--root", str(paths.root), "--ontology", str(paths.ontology), "--queries", str(paths.queries)]
+
+
+@pytest.mark.parametrize("command", ["gaps", "network", "diff"])
+def test_help(command):
+    result = _run(command, "--help")
+    assert result.exit_code == 0 and "Example: cspgraph" in result.output
+
+
+def test_gaps_finds_the_mini_gap(mini_paths):
+    result = _run(*_at(mini_paths), "gaps")
+    assert result.exit_code == 0, result.output
+    # tests/fixtures/mini: no row cites PFCC 1 (mini-plan.txt lines 5-7 cite 5, 2, "2 & 5")
+    assert "no delivering initiative: PFCC 1 (More local policing)" in result.output
+    assert "priorities with no initiative\n" in result.output and "Traceback" not in result.output
+
+
+def test_gaps_formats(mini_years_paths):
+    out = _run(*_at(mini_years_paths), "gaps", "--year", "2021-22", "--format", "json")
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.output)
+    sections = {s["title"].split(": ", 1)[1]: s["rows"] for s in payload["sections"]}
+    # mini-years-2021-22.txt: no row cites PFCC 2 (lines 6-8 cite 1, 1, 3)
+    assert [r["priority"] for r in sections["priorities with no initiative"]] == ["PFCC 2"]
+    assert payload["summary"][0] == "Mini Community Safety Partnership 2021-22: 3 initiatives."
+    text = _run(*_at(mini_years_paths), "gaps", "--year", "2021-22", "--format", "csv").output
+    block = next(b for b in text.split("\n\n") if b.startswith("# Mini") and "only one initiative\n" in b)
+    rows = list(csv.reader(io.StringIO(block.split("\n", 1)[1])))
+    assert rows[0][:2] == ["year", "priority"] and rows[1][1] == "PFCC 3" and rows[1][4] == "Safe Homes"
+    md = _run(*_at(mini_years_paths), "gaps", "--format", "md").output
+    assert "## Mini Community Safety Partnership 2020-21: statutory partners that lead nothing" in md
+    assert "| 2020-21 | Essex County Fire and Rescue Service | 1 |" in md  # A:3 statutory; A:9 a partner only
+
+
+def test_gaps_bad_year_exits_2():
+    result = _run("gaps", "--year", "2019-20")
+    assert result.exit_code == 2
+    assert "no plan year '2019-20'" in result.output and "2018-19, 2020-21" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_network_explains_essex_police():
+    result = _run("network", "--year", "2020-21", "--agency", "Essex Police")
+    assert result.exit_code == 0, result.output
+    # 2020-21 rows 57, 82, 85, 92, 94, 95, 98, 147, 150, 155 (see tests/test_network.py)
+    assert "Essex Police works with 13 partners across 10 initiatives." in " ".join(result.output.split())
+    assert "Agencies: partners and brokerage" in result.output and "Communities" in result.output
+
+
+def test_network_json_on_a_harm():
+    result = _run("network", "--year", "2020-21", "--harm", "hate-crime", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    agencies = {r["agency"] for r in payload["sections"][0]["rows"]}
+    # 146-150: Essex Police with DWP, Community 360, the University, Colchester Refuge Action, Firstsite
+    assert agencies == {"Essex Police", "Department for Work and Pensions", "Community 360", "University of Essex",
+                        "Colchester Refuge Action", "Firstsite"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--harm", "knife"), "did you mean knife-crime?"),
+    (("--priority", "pfcc:9"), "no PFCC priority numbered 9"),
+    (("--year", "2020-21", "--agency", "Nobody Ltd"), "no agency 'Nobody Ltd' in this network"),
+])
+def test_network_bad_input_exits_2(args, message):
+    result = _run("network", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_diff_mini_years(mini_years_paths):
+    result = _run(*_at(mini_years_paths), "diff", "2020-21", "2021-22")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    # B:8 Safe Homes is new; A:9 Street Cleanup and A:11 Cuckoo Watch are not carried on
+    assert "2 continued from 2020-21, 1 new, 2 dropped." in text
+    assert "Joined delivery in 2021-22: Mini Refuge." in text
+    csv_out = _run(*_at(mini_years_paths), "diff", "2020-21", "2021-22", "--format", "csv").output
+    assert "# Mini Community Safety Partnership 2020-21 to 2021-22: initiatives continued\n2020-21,2021-22\n" in csv_out
+
+
+def test_diff_real_and_errors():
+    result = _run("diff", "2018-19", "2020-21", "--partnership", "safer-colchester", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    continued = next(s for s in payload["sections"] if s["title"].endswith("initiatives continued"))
+    assert len(continued["rows"]) == 6  # see tests/test_change.py
+    wrong = _run("diff", "2020-21", "2018-19")
+    assert wrong.exit_code == 2 and "must be an earlier plan year" in wrong.output
+    assert "Traceback" not in wrong.output
