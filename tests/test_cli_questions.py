@@ -1,0 +1,142 @@
+"""`cspgraph questions` and `cspgraph ask`, in-process: listing, formats, parameters, and bad input (exit 2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cspgraph.cli import cli
+from cspgraph.graph import write_graph
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory, built) -> Path:
+    """The bundled project with a current build/cspgraph.ttl in a temp folder, so each command loads it quickly."""
+    folder = tmp_path_factory.mktemp("project")
+    for part in ("ontology", "data", "queries"):
+        (folder / part).symlink_to(REPO / part, target_is_directory=True)
+    write_graph(built.graph, folder / "build" / "cspgraph.ttl")
+    return folder
+
+
+def _ask(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), "ask", *args])
+
+
+def test_questions_lists_every_id(root):
+    result = CliRunner().invoke(cli, ["--root", str(root), "questions"])
+    assert result.exit_code == 0, result.output
+    ids = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+    assert len(ids) >= 18
+    listed = [line.split()[0] for line in result.output.splitlines()[2:] if line.strip()]
+    assert listed == ids
+    assert "harm=county-lines, year" in result.output  # co-delivery-on-harm: a default, and an optional year
+
+
+def test_questions_as_json(root):
+    result = CliRunner().invoke(cli, ["--root", str(root), "questions", "--format", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert {"id", "title", "parameters"} == set(rows[0]) and "covid-disrupted" in {r["id"] for r in rows}
+
+
+def test_ask_json_is_an_array_of_objects_keyed_by_variable(root):
+    result = _ask(root, "initiatives-per-plan", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
+    assert list(rows[0]) == ["plan", "year", "partnership", "initiatives", "operations"]
+    # 2018-19: 24 initiative rows (source lines 82-711); 2020-21: 61 (lines 55-169); see test_questions.py
+    assert [(r["year"], r["initiatives"]) for r in rows] == [("2018-19", 24), ("2020-21", 61)]
+    assert rows[0]["plan"] == "https://w3id.org/cspgraph/id/plan/safer-colchester/2018-19"
+
+
+def test_ask_csv(root):
+    result = _ask(root, "pfcc-priorities-single-initiative", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == ["partnership", "year", "plan", "priority", "notation", "priorityLabel", "initiative",
+                       "initiativeLabel", "leads"]
+    # PFCC 7 rests on one initiative a year: 2018-19:180-181 Essex Police Ops, 2020-21:95 Nights of Action
+    assert [(r[1], r[4], r[7]) for r in rows[1:]] == [("2018-19", "7", "Essex Police Ops"),
+                                                    ("2020-21", "7", "Nights of Action (Op Emblazen)")]
+
+
+def test_ask_with_year_and_params(root):
+    result = _ask(root, "pfcc-priority-coverage", "--year", "2020-21", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    # 2020-21:177-183: seven PFCC priorities; PFCC 2 is cited by 16 rows (see test_questions.py)
+    assert [r["notation"] for r in rows] == [str(n) for n in range(1, 8)] and rows[1]["initiatives"] == 16
+    md = _ask(root, "co-delivery-on-harm", "--param", "harm=exploitation", "-p", "year=2018-19", "--format", "md")
+    assert md.exit_code == 0, md.output
+    # 2018-19: United Against Knife Crime (CUFC, Essex Police) and Behind Closed Doors (Stop the Traffik, CST)
+    assert md.output.startswith("| agency1 | agency1Label |") and md.output.count("\n") == 4
+
+
+def test_ask_table_and_empty_answer(root):
+    result = _ask(root, "covid-disrupted")
+    assert result.exit_code == 0 and "ASB Awareness Week" in result.output and "COVID-19 outbreak" in result.output
+    empty = _ask(root, "pfcc-priorities-undelivered")
+    assert empty.exit_code == 0
+    assert empty.output.startswith("(no rows) Every PFCC priority has at least one initiative")
+
+
+def test_ask_on_rdflib_gives_the_same_answer(root):
+    ox = _ask(root, "statutory-partners-leading-nothing", "--format", "json")
+    rd = _ask(root, "statutory-partners-leading-nothing", "--format", "json", "--engine", "rdflib")
+    assert ox.exit_code == rd.exit_code == 0
+    assert json.loads(ox.output) == json.loads(rd.output) and len(json.loads(ox.output)) == 3
+
+
+def test_unknown_question_exits_2_with_a_suggestion(root):
+    result = _ask(root, "pfcc-priority-coverag")
+    assert result.exit_code == 2
+    assert "unknown question 'pfcc-priority-coverag'" in result.output
+    assert "did you mean pfcc-priority-coverage" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_parameter_exits_2(root):
+    result = _ask(root, "covid-disrupted", "--param", "harm=county-lines")
+    assert result.exit_code == 2
+    assert "question 'covid-disrupted' has no parameter 'harm' (its parameters: year)" in result.output
+    no_year = _ask(root, "initiatives-per-plan", "--year", "2020-21")
+    assert no_year.exit_code == 2 and "has no parameter 'year'" in no_year.output
+    malformed = _ask(root, "covid-disrupted", "--param", "year")
+    assert malformed.exit_code == 2 and "is not name=value" in malformed.output
+
+
+def test_bad_values_exit_2_naming_what_is_allowed(root):
+    harm = _ask(root, "co-delivery-on-harm", "--param", "harm=not-a-harm")
+    assert harm.exit_code == 2
+    assert "parameter 'harm'" in harm.output and "is not one of the allowed values" in harm.output
+    assert "acid-attack" in harm.output  # the choices, in label order
+    year = _ask(root, "pfcc-priority-coverage", "--year", "2020")
+    assert year.exit_code == 2 and "'2020' is not a plan year like 2020-21" in year.output
+    absent = _ask(root, "pfcc-priority-coverage", "--year", "2019-20")
+    assert absent.exit_code == 2 and "allowed values: 2018-19, 2020-21" in absent.output
+    agency = _ask(root, "initiatives-of-agency", "--param", "agency=no-such-agency")
+    assert agency.exit_code == 2 and "is not one of the allowed values" in agency.output
+    for result in (harm, year, absent, agency):
+        assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["harm", "year"])
+def test_injection_is_refused_and_the_graph_unchanged(root, name):
+    graph_file = root / "build" / "cspgraph.ttl"
+    before = graph_file.read_bytes()
+    control = _ask(root, "co-delivery-on-harm", "--format", "json")
+    payload = '"} ; DROP ALL ;'
+    result = _ask(root, "co-delivery-on-harm", "--param", f"{name}={payload}", "--format", "json")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert ("is not a valid IRI or slug" if name == "harm" else "is not a plan year") in result.output
+    assert graph_file.read_bytes() == before
+    after = _ask(root, "co-delivery-on-harm", "--format", "json")
+    assert after.exit_code == 0 and json.loads(after.output) == json.loads(control.output) != []
