@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job on the bundled data, with the embedded store: set up, build and validate the graph,
-# answer the saved questions, report gaps, and write the offline explorer to site/.
+# The main job on the bundled data, with the embedded store: set up, build and validate the graph, list and
+# answer the saved questions, report the gaps, and write the offline explorer to site/ (open site/index.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/cspgraph build
-for step in "questions" "gaps" "explore --out site"; do
-  if .venv/bin/cspgraph ${step%% *} --help >/dev/null 2>&1; then .venv/bin/cspgraph $step; fi
-done
+cspgraph=.venv/bin/cspgraph
+$cspgraph build
+$cspgraph questions
+$cspgraph ask pfcc-priority-coverage
+$cspgraph gaps
+$cspgraph explore --out site
+echo "Open site/index.html in a browser (works offline), or run: $cspgraph explore --serve"

@@ -128,3 +128,12 @@ def test_agrees_with_saved_question_continued_initiatives(which, real, mini, rea
     from_query = {(r["earlier"], r["initiative"]) for r in records if r["earlierYear"] == change.from_year}
     assert from_query == {(c.from_iri, c.to_iri) for c in change.continued}
     assert len(from_query) == (6 if which == "real" else 2)
+
+
+def test_two_year_fixture_is_a_valid_graph(mini_years_paths):
+    """The fixture the change and gap tests rely on conforms to the project's SHACL shapes."""
+    from cspgraph.graph import build_graph
+    from cspgraph.validation import load_shapes, validate_graph
+
+    result = validate_graph(build_graph(mini_years_paths).graph, load_shapes(mini_years_paths.ontology / "shapes.ttl"))
+    assert result.conforms, result.messages

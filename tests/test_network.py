@@ -243,3 +243,20 @@ def test_agrees_with_saved_question_agency_pairs(repo_paths, real_store, real, y
     answer = ask(question, real_store, {"year": year} if year else {}).records()
     from_query = {frozenset({r["agency1"], r["agency2"]}): r["initiatives"] for r in answer}
     assert from_query == _edges(co_delivery_network(real, year=year))
+
+
+def test_both_engines_read_the_same(built, real):
+    from cspgraph.store import RdflibStore
+
+    other = delivery(RdflibStore(built.graph))
+    assert other.initiatives == real.initiatives and other.plans == real.plans
+    assert other.agencies == real.agencies and other.priorities == real.priorities
+
+
+def test_reading_one_year_reads_only_that_year(real_store, real):
+    one = delivery(real_store, year="2020-21")
+    assert {i.year for i in one.initiatives} == {"2020-21"} and len(one.initiatives) == 61
+    assert one.years == ("2018-19", "2020-21")  # every plan is still known...
+    with pytest.raises(QueryError, match="holds 2020-21 only"):  # ...but the other year was not read
+        one.select(year="2018-19")
+    assert _edges(co_delivery_network(one)) == _edges(co_delivery_network(real, year="2020-21"))

@@ -22,13 +22,12 @@ initiative is a year's commitment), so a comparison reads the links rather than 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import QueryError
-from .gaps import PlanOutline, plan_outlines
-from .network import Delivery, Initiative, Priority, Section, _names, as_delivery
+from .network import Delivery, Initiative, Priority, Section, _names, delivery
 from .store import Store
 
 
@@ -148,17 +147,17 @@ def _match_row(m: PriorityMatch) -> tuple[Any, ...]:
             m.matched_by, ", ".join(m.shared_harms), m.status)
 
 
-def match_priorities(before: PlanOutline, after: PlanOutline, harm_labels: Mapping[str, str]) -> tuple[PriorityMatch, ...]:
-    """Pair the earlier plan's SCP priorities with the later plan's, one to one.
+def match_priorities(before: Sequence[Priority], after: Sequence[Priority],
+                     harm_labels: Mapping[str, str]) -> tuple[PriorityMatch, ...]:
+    """Pair an earlier plan's SCP priorities with a later plan's, one to one.
 
     Pairs are taken greedily by the share of focus harms in common (Jaccard), ties going to the same number,
     then the lower numbers; a priority that names no harm is paired by number with one that is still free.
     """
-    focus = {**before.focus, **after.focus}
     scored = []
-    for p in before.scp:
-        for q in after.scp:
-            x, y = focus.get(p.iri, frozenset()), focus.get(q.iri, frozenset())
+    for p in before:
+        for q in after:
+            x, y = p.focus, q.focus
             if x & y:
                 scored.append((-len(x & y) / len(x | y), p.notation != q.notation, p.sort_key(), q.sort_key(), p, q))
     scored.sort(key=lambda s: s[:4])
@@ -167,18 +166,18 @@ def match_priorities(before: PlanOutline, after: PlanOutline, harm_labels: Mappi
     for *_, p, q in scored:
         if p.iri in pairs or q.iri in used:
             continue
-        shared = sorted(harm_labels.get(h, h) for h in focus[p.iri] & focus[q.iri])
+        shared = sorted(harm_labels.get(h, h) for h in p.focus & q.focus)
         pairs[p.iri] = PriorityMatch(p, q, tuple(shared), "harms")
         used.add(q.iri)
-    for p in before.scp:
+    for p in before:
         if p.iri in pairs:
             continue
-        q = next((q for q in after.scp if q.notation == p.notation and q.iri not in used), None)
-        if q is not None and (not focus.get(p.iri) or not focus.get(q.iri)):
+        q = next((q for q in after if q.notation == p.notation and q.iri not in used), None)
+        if q is not None and (not p.focus or not q.focus):
             pairs[p.iri] = PriorityMatch(p, q, (), "number")
             used.add(q.iri)
-    matches = [pairs.get(p.iri, PriorityMatch(p, None)) for p in before.scp]
-    matches += [PriorityMatch(None, q) for q in after.scp if q.iri not in used]
+    matches = [pairs.get(p.iri, PriorityMatch(p, None)) for p in before]
+    matches += [PriorityMatch(None, q) for q in after if q.iri not in used]
     return tuple(matches)
 
 
@@ -196,25 +195,26 @@ def _ancestors(ini: Initiative, by_iri: Mapping[str, Initiative]) -> set[str]:
     return seen
 
 
-def compare_plans(store: Store, from_year: str, to_year: str, partnership: str | None = None,
+def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partnership: str | None = None,
                   data: Delivery | None = None) -> PlanChange:
     """Compare two plan years of one partnership: the one call behind ``cspgraph diff FROM TO``.
 
     ``partnership`` (slug, IRI or label) may be left out when only one partnership has plans in both years.
+    From a store, only the plans from FROM to TO are read (the years between too: continuation is followed
+    through them). Pass a :class:`~cspgraph.network.Delivery` (as ``source`` or ``data``) to reuse one extraction.
     """
     from_year, to_year = str(from_year).strip(), str(to_year).strip()
     if from_year >= to_year:
         raise QueryError(f"FROM ({from_year}) must be an earlier plan year than TO ({to_year})")
-    data = as_delivery(data if data is not None else store)
-    outlines = plan_outlines(store)
-    years = sorted({year for _, year in outlines})
+    if data is None:
+        data = source if isinstance(source, Delivery) else delivery(source, since=from_year, until=to_year)
     for year in (from_year, to_year):
-        if year not in years:
-            raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(years) or 'none'}")
-    both = sorted(p for p, y in outlines if y == from_year and (p, to_year) in outlines)
+        data.check_year(year)
+    plans = {(p.partnership, p.year): p for p in data.plans.values()}
+    both = sorted(p for p, y in plans if y == from_year and (p, to_year) in plans)
+    labels = data.partnerships
     if partnership is not None:
-        labels = {o.partnership: o.partnership_label for o in outlines.values()}
-        chosen = data.resolve(partnership, "partnership", {**labels, **data.partnerships})
+        chosen = data.resolve(partnership, "partnership", labels)
         if chosen not in both:
             raise QueryError(f"{labels.get(chosen, chosen)} does not have plans for both {from_year} and {to_year}")
     elif len(both) == 1:
@@ -222,13 +222,13 @@ def compare_plans(store: Store, from_year: str, to_year: str, partnership: str |
     elif not both:
         raise QueryError(f"no partnership has plans for both {from_year} and {to_year}")
     else:
-        names = ", ".join(outlines[(p, from_year)].partnership_label for p in both)
-        raise QueryError(f"several partnerships have plans for both years ({names})\n  -> pass --partnership")
-    before, after = outlines[(chosen, from_year)], outlines[(chosen, to_year)]
+        names = ", ".join(labels[p] for p in both[:10]) + (" ..." if len(both) > 10 else "")
+        raise QueryError(f"{len(both)} partnerships have plans for both years ({names})\n  -> pass --partnership")
+    before, after = plans[(chosen, from_year)], plans[(chosen, to_year)]
 
     by_iri = {i.iri: i for i in data.initiatives}
-    old = [i for i in data.initiatives if i.plan == before.plan]
-    new = [i for i in data.initiatives if i.plan == after.plan]
+    old = [i for i in data.initiatives if i.plan == before.iri]
+    new = [i for i in data.initiatives if i.plan == after.iri]
     old_iris = {i.iri for i in old}
     continued, fresh, kept = [], [], set()
     for ini in new:
@@ -256,7 +256,8 @@ def compare_plans(store: Store, from_year: str, to_year: str, partnership: str |
         new=tuple(sorted(fresh, key=lambda x: x[1].lower())),
         dropped=tuple(sorted(dropped, key=lambda x: x[1].lower())),
         agencies=tuple(agencies),
-        priorities=match_priorities(before, after, data.harms),
+        priorities=match_priorities(data.plan_priorities(before, "scp"), data.plan_priorities(after, "scp"),
+                                    data.harms),
         from_initiatives=len(old),
         to_initiatives=len(new),
     )

@@ -34,125 +34,19 @@ from typing import Any
 
 from .errors import QueryError
 from .namespaces import slug_of
-from .network import Delivery, Initiative, Priority, Section, _names, _plural, as_delivery
-from .questions import with_prefixes
+from .network import Delivery, Initiative, Plan, Priority, Section, _names, _plural, as_delivery
 from .store import Store
 
-# One SELECT, four kinds of row (SPARQL 1.1 §7 UNION): each plan's PFCC and SCP priorities with their focus
-# harms, its risk-matrix offence types, and its statutory members. Reference data: a few rows a plan.
-_OUTLINE = """
-SELECT ?plan ?year ?partnership ?partnershipLabel ?kind ?item ?label ?notation ?scheme ?harm ?rank
-WHERE {
-  ?plan a csp:Plan ; csp:planYear ?year ; csp:ofPartnership ?partnership .
-  OPTIONAL { ?partnership rdfs:label ?partnershipLabel }
-  {
-    ?plan csp:pfccPlan ?scheme .
-    ?item a csp:PFCCPriority ; skos:inScheme ?scheme ; skos:notation ?notation .
-    OPTIONAL { ?item rdfs:label ?label }
-    OPTIONAL { ?item csp:focusHarm ?harm }
-    BIND("pfcc" AS ?kind)
-  } UNION {
-    ?plan csp:partnershipPriorities ?scheme .
-    ?item a csp:PartnershipPriority ; skos:inScheme ?scheme ; skos:notation ?notation .
-    OPTIONAL { ?item rdfs:label ?label }
-    OPTIONAL { ?item csp:focusHarm ?harm }
-    BIND("scp" AS ?kind)
-  } UNION {
-    ?plan csp:riskMatrixEntry ?entry .
-    ?entry csp:offenceType ?item .
-    OPTIONAL { ?entry csp:rank ?rank }
-    OPTIONAL { ?entry rdfs:label ?label }
-    BIND("risk" AS ?kind)
-  } UNION {
-    ?membership csp:listedIn ?plan ; org:member ?item ; org:role csp:StatutoryMember .
-    OPTIONAL { ?item rdfs:label ?label }
-    BIND("statutory" AS ?kind)
-  }
-}
-"""
 
-
-@dataclass(frozen=True)
-class RiskEntry:
-    rank: int
-    offence: str  # as written in the plan
-    harm: str  # harm IRI
-
-
-@dataclass(frozen=True)
-class PlanOutline:
-    """What a plan promises: its priorities (with focus harms), risk-matrix offence types, statutory members."""
-
-    plan: str
-    partnership: str
-    partnership_label: str
-    year: str
-    pfcc: tuple[Priority, ...] = ()
-    scp: tuple[Priority, ...] = ()
-    focus: Mapping[str, frozenset[str]] = field(default_factory=dict)  # priority IRI -> harm IRIs
-    risk: tuple[RiskEntry, ...] = ()
-    statutory: Mapping[str, str] = field(default_factory=dict)  # agency IRI -> label
-
-    @property
-    def name(self) -> str:
-        return f"{self.partnership_label} {self.year}"
-
-
-def plan_outlines(store: Store) -> dict[tuple[str, str], PlanOutline]:
-    """Every plan's outline, keyed by (partnership IRI, year), in that order. One SELECT."""
-    table = store.select(with_prefixes(_OUTLINE))
-    col = {name: i for i, name in enumerate(table.columns)}
-    plans: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in table.rows:
-        def get(name: str, row: tuple = row) -> str:
-            value = row[col[name]]
-            return "" if value is None else str(value)
-
-        key = (get("partnership"), get("year"))
-        rec = plans.setdefault(key, {"plan": get("plan"), "label": "", "pfcc": {}, "scp": {},
-                                     "focus": defaultdict(set), "risk": {}, "statutory": {}})
-        if get("partnershipLabel") and (not rec["label"] or get("partnershipLabel") < rec["label"]):
-            rec["label"] = get("partnershipLabel")
-        kind, item = get("kind"), get("item")
-        if kind in ("pfcc", "scp"):
-            old = rec[kind].get(item)
-            label = min(filter(None, (get("label"), old.label if old else "")), default="")
-            rec[kind][item] = Priority(item, kind, get("notation"), label, get("scheme"))
-            if get("harm"):
-                rec["focus"][item].add(get("harm"))
-        elif kind == "risk":
-            rank = int(get("rank")) if get("rank").isdigit() else 0
-            rec["risk"][(rank, item)] = RiskEntry(rank, get("label") or slug_of(item), item)
-        elif kind == "statutory":
-            rec["statutory"][item] = min(filter(None, (get("label"), rec["statutory"].get(item, ""))),
-                                         default=slug_of(item))
-    out = {}
-    for key in sorted(plans):
-        rec = plans[key]
-        out[key] = PlanOutline(
-            plan=rec["plan"], partnership=key[0], partnership_label=rec["label"] or slug_of(key[0]), year=key[1],
-            pfcc=tuple(sorted(rec["pfcc"].values(), key=Priority.sort_key)),
-            scp=tuple(sorted(rec["scp"].values(), key=Priority.sort_key)),
-            focus={k: frozenset(v) for k, v in rec["focus"].items()},
-            risk=tuple(rec["risk"][k] for k in sorted(rec["risk"])),
-            statutory=dict(sorted(rec["statutory"].items(), key=lambda kv: kv[1].lower())),
-        )
-    return out
-
-
-def choose_plans(outlines: Mapping[tuple[str, str], PlanOutline], data: Delivery, year: str | None = None,
-                 partnership: str | None = None) -> list[PlanOutline]:
-    """The outlines matching a year and partnership (slug, IRI or label); unknown values are a QueryError."""
-    chosen = list(outlines.values())
+def choose_plans(data: Delivery, year: str | None = None, partnership: str | None = None) -> list[Plan]:
+    """The plans matching a year and partnership (slug, IRI or label); unknown values are a QueryError."""
+    chosen = [p for p in data.plans.values() if data.read(p)]
     if year is not None:
-        years = sorted({o.year for o in chosen})
-        if str(year) not in years:
-            raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(years) or 'none'}")
-        chosen = [o for o in chosen if o.year == str(year)]
+        year = data.check_year(year)
+        chosen = [p for p in chosen if p.year == year]
     if partnership is not None:
-        labels = {o.partnership: o.partnership_label for o in outlines.values()}
-        iri = data.resolve(partnership, "partnership", {**labels, **data.partnerships})
-        chosen = [o for o in chosen if o.partnership == iri]
+        iri = data.resolve(partnership, "partnership", data.partnerships)
+        chosen = [p for p in chosen if p.partnership == iri]
     return chosen
 
 
@@ -208,7 +102,7 @@ class Unmapped:
 class PlanGaps:
     """The gaps of one plan (one partnership, one year)."""
 
-    outline: PlanOutline
+    plan: Plan
     initiatives: int
     coverage: tuple[PriorityCoverage, ...]
     matrix_columns: tuple[str, ...]
@@ -221,7 +115,12 @@ class PlanGaps:
 
     @property
     def year(self) -> str:
-        return self.outline.year
+        return self.plan.year
+
+    @property
+    def outline(self) -> Plan:
+        """The plan (name, year, risk matrix, statutory members); kept under this name for older callers."""
+        return self.plan
 
     def _kind(self, kind: str) -> list[PriorityCoverage]:
         return [c for c in self.coverage if c.priority.kind == kind]
@@ -245,7 +144,7 @@ class PlanGaps:
 
     def summary(self) -> list[str]:
         """Plain-words findings, informative even when no priority is totally uncovered."""
-        said = [f"{self.outline.name}: {_plural(self.initiatives, 'initiative')}."]
+        said = [f"{self.plan.name}: {_plural(self.initiatives, 'initiative')}."]
         pfcc = self._kind("pfcc")
         none = [c for c in pfcc if c.count == 0]
         if none:
@@ -276,11 +175,11 @@ class PlanGaps:
             said.append(f"Harms the plan names that have at most {_plural(self.few, 'initiative')}: "
                         + "; ".join(f"{h.label} ({h.why}): {h.count or 'none'}" for h in thin) + ".")
         if self.idle_statutory:
-            said.append(f"{_plural(len(self.idle_statutory), 'statutory partner')} of {len(self.outline.statutory)} "
+            said.append(f"{_plural(len(self.idle_statutory), 'statutory partner')} of {len(self.plan.statutory)} "
                         f"{'leads' if len(self.idle_statutory) == 1 else 'lead'} no initiative: "
                         f"{_names([x.label for x in self.idle_statutory], 8)}.")
-        elif self.outline.statutory:
-            said.append(f"Every one of the {len(self.outline.statutory)} statutory partners leads at least one initiative.")
+        elif self.plan.statutory:
+            said.append(f"Every one of the {len(self.plan.statutory)} statutory partners leads at least one initiative.")
         if self.unmapped:
             verb = "names" if len(self.unmapped) == 1 else "name"
             said.append(f"{len(self.unmapped)} of {self.initiatives} initiatives {verb} no PFCC priority: "
@@ -288,7 +187,7 @@ class PlanGaps:
         return said
 
     def sections(self) -> list[Section]:
-        name, year = self.outline.name, self.year
+        name, year = self.plan.name, self.year
 
         def cov(rows: Sequence[PriorityCoverage]) -> tuple[tuple[Any, ...], ...]:
             return tuple((year, c.priority.name, c.priority.label, c.count, "; ".join(c.initiatives),
@@ -332,7 +231,7 @@ class GapReport:
 
     def plan(self, year: str, partnership: str | None = None) -> PlanGaps:
         for p in self.plans:
-            if p.year == year and partnership in (None, p.outline.partnership, slug_of(p.outline.partnership)):
+            if p.year == year and partnership in (None, p.plan.partnership, slug_of(p.plan.partnership)):
                 return p
         raise QueryError(f"no plan for {year} in this report")
 
@@ -340,59 +239,57 @@ class GapReport:
 # ------------------------------------------------------------------------------------------------ analysis
 
 
-def plan_gaps(outline: PlanOutline, data: Delivery, few: int = 1,
-              initiatives: Sequence[Initiative] | None = None) -> PlanGaps:
-    """The gaps of one plan, from its outline and the initiatives of that plan (found in ``data`` if not given)."""
-    inits = list(initiatives) if initiatives is not None else [i for i in data.initiatives if i.plan == outline.plan]
+def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[Initiative] | None = None) -> PlanGaps:
+    """The gaps of one plan, from the initiatives of that plan (found in ``data`` if not given)."""
+    inits = list(initiatives) if initiatives is not None else [i for i in data.initiatives if i.plan == plan.iri]
+    pfcc, scp = data.plan_priorities(plan, "pfcc"), data.plan_priorities(plan, "scp")
     name = data.agency_label
     coverage = []
-    for p in (*outline.pfcc, *outline.scp):
+    for p in (*pfcc, *scp):
         serving = [i for i in inits if p.iri in i.priorities]
         leads = sorted({name(a) for i in serving for a in i.leads}, key=str.lower)
         sole = {a for i in serving for a in i.leads}
         only = next(iter(sole)) if serving and len(sole) == 1 and all(len(i.leads) == 1 for i in serving) else None
         coverage.append(PriorityCoverage(p, tuple(i.label for i in serving), tuple(leads), name(only) if only else None))
 
-    pfcc_iris = {p.iri for p in outline.pfcc}
-    columns = ("SCP priority", *(p.name for p in outline.pfcc), "no PFCC", "total")
+    pfcc_iris = {p.iri for p in pfcc}
+    columns = ("SCP priority", *(p.name for p in pfcc), "no PFCC", "total")
+    cells = {(s.iri, p.iri): sum(1 for i in inits if s.iri in i.priorities and p.iri in i.priorities)
+             for s in scp for p in pfcc}
     matrix = []
-    cells = {(scp.iri, p.iri): sum(1 for i in inits if scp.iri in i.priorities and p.iri in i.priorities)
-             for scp in outline.scp for p in outline.pfcc}
-    for scp in (*outline.scp, None):
-        serving = [i for i in inits if (scp.iri in i.priorities if scp else not any(
-            q.iri in i.priorities for q in outline.scp))]
-        if scp is None and not serving:
+    for s in (*scp, None):
+        serving = [i for i in inits if (s.iri in i.priorities if s else not any(q.iri in i.priorities for q in scp))]
+        if s is None and not serving:
             continue
-        counts = [cells[(scp.iri, p.iri)] if scp else sum(1 for i in serving if p.iri in i.priorities)
-                  for p in outline.pfcc]
+        counts = [cells[(s.iri, p.iri)] if s else sum(1 for i in serving if p.iri in i.priorities) for p in pfcc]
         unmapped = sum(1 for i in serving if not i.priorities & pfcc_iris)
-        matrix.append((_priority(scp) if scp else "(no SCP priority)", *counts, unmapped, len(serving)))
+        matrix.append((_priority(s) if s else "(no SCP priority)", *counts, unmapped, len(serving)))
 
     harms: dict[str, list[str]] = {}
-    for entry in outline.risk:
+    for entry in plan.risk:
         label = data.harms.get(entry.harm, "")
         written = "" if entry.offence.lower() == label.lower() else f", as '{entry.offence}'"
         harms.setdefault(entry.harm, []).append(f"risk matrix #{entry.rank}{written}")
-    for p in (*outline.scp, *outline.pfcc):
-        for harm in sorted(outline.focus.get(p.iri, ())):
+    for p in (*scp, *pfcc):
+        for harm in sorted(p.focus):
             harms.setdefault(harm, []).append(f"focus of {p.name}")
     harm_rows = [HarmCoverage(h, data.harms.get(h, slug_of(h)), "; ".join(why),
                               tuple(i.label for i in inits if h in i.harm_groups)) for h, why in harms.items()]
     harm_rows.sort(key=lambda h: (h.count, h.label.lower()))
 
     leading = {a for i in inits for a in i.leads}
-    partnering = defaultdict(int)
+    partnering: dict[str, int] = defaultdict(int)
     for i in inits:
         for a in i.partners:
             partnering[a] += 1
-    idle = tuple(IdlePartner(a, label, partnering[a]) for a, label in outline.statutory.items() if a not in leading)
+    idle = tuple(IdlePartner(a, label, partnering[a]) for a, label in plan.statutory.items() if a not in leading)
 
     unmapped_rows = tuple(
         Unmapped(i.iri, i.label, ", ".join(sorted(name(a) for a in i.leads)),
-         ", ".join(p.notation for p in sorted(_scp_of(i, data), key=Priority.sort_key)))
+                 ", ".join(p.notation for p in sorted(_scp_of(i, data), key=Priority.sort_key)))
         for i in inits if not i.priorities & pfcc_iris
     )
-    return PlanGaps(outline, len(inits), tuple(coverage), columns, tuple(matrix), tuple(harm_rows), idle,
+    return PlanGaps(plan, len(inits), tuple(coverage), columns, tuple(matrix), tuple(harm_rows), idle,
                     unmapped_rows, few, cells)
 
 
@@ -400,20 +297,18 @@ def _scp_of(ini: Initiative, data: Delivery) -> list[Priority]:
     return [p for p in (data.priorities.get(x) for x in ini.priorities) if p and p.kind == "scp"]
 
 
-def gap_report(store: Store, year: str | None = None, partnership: str | None = None, few: int = 1,
-               data: Delivery | None = None) -> GapReport:
+def gap_report(source: Store | Delivery, year: str | None = None, partnership: str | None = None,
+               few: int = 1, data: Delivery | None = None) -> GapReport:
     """Gaps of every plan (or of one year / partnership): the one call behind ``cspgraph gaps``.
 
     ``few`` is the most initiatives a harm may have and still be reported as thinly covered (default 1).
-    Pass ``data`` (from :func:`cspgraph.network.delivery`) to reuse an extraction.
+    Pass a :class:`~cspgraph.network.Delivery` (as ``source`` or ``data``) to reuse one extraction.
     """
     if few < 0:
         raise QueryError(f"'few' must be 0 or more, not {few}")
-    data = as_delivery(data if data is not None else store)
-    outlines = plan_outlines(store)
-    chosen = choose_plans(outlines, data, year, partnership)
+    data = data if data is not None else as_delivery(source, year=year, partnership=partnership)
     by_plan: dict[str, list[Initiative]] = defaultdict(list)
     for ini in data.initiatives:
         by_plan[ini.plan].append(ini)
-    return GapReport(tuple(plan_gaps(o, data, few, by_plan.get(o.plan, [])) for o in chosen))
-
+    return GapReport(tuple(plan_gaps(p, data, few, by_plan.get(p.iri, []))
+                           for p in choose_plans(data, year, partnership)))

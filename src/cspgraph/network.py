@@ -28,10 +28,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
+from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
 
 from .errors import QueryError
 from .namespaces import CSP, ID, PREFIXES, slug_of
@@ -42,60 +45,72 @@ ROLES = ("lead", "partner")
 #: seed for Louvain community detection: the same graph always splits the same way
 COMMUNITY_SEED = 42
 #: above this many agencies betweenness is estimated from a seeded sample of sources (exact below it)
-BETWEENNESS_EXACT_LIMIT = 2000
-BETWEENNESS_SAMPLE = 500
+BETWEENNESS_EXACT_LIMIT = 1000
+BETWEENNESS_SAMPLE = 100
 
-# Who takes part in what: one row per (initiative, organisation, relation), the organisation rolled up to its
-# agency (org:unitOf). Only IRIs: turning hundreds of thousands of literals into rdflib terms is what would cost
-# time at national scale, so labels and years come once per node from the second query. An initiative that
-# names no organisation still gets a row (OPTIONAL), so gap analyses see it.
-_PARTICIPATION = """
-SELECT ?initiative ?plan ?rel ?org ?agency
+# Two SELECTs read everything the analyses need. Turning query answers into rdflib terms costs more than the
+# query itself at national scale (90,000 initiatives: ~800,000 initiative-fact rows), so both are shaped to keep
+# the number of answer cells small:
+#
+# _FACTS: one row per initiative (GROUP BY, SPARQL 1.1 §11): its plan, and one text packing its leads and
+# partners ("agency|organisation", the organisation rolled up to its agency through org:unitOf), harms,
+# priorities, the initiatives it continues (IRIs separated by spaces: an IRI holds none) and, last, its label,
+# the fields separated by tabs. Each UNION branch binds one of the variables; COALESCE keeps GROUP_CONCAT from
+# failing on the others. {scope} becomes a VALUES/FILTER block for a year or partnership (typed terms only).
+_FACTS = """
+SELECT ?initiative (SAMPLE(?p) AS ?plan)
+       (CONCAT(GROUP_CONCAT(COALESCE(?lead, ""); separator=" "), "\\t",
+               GROUP_CONCAT(COALESCE(?partner, ""); separator=" "), "\\t",
+               GROUP_CONCAT(COALESCE(?harm, ""); separator=" "), "\\t",
+               GROUP_CONCAT(COALESCE(?priority, ""); separator=" "), "\\t",
+               GROUP_CONCAT(COALESCE(?earlier, ""); separator=" "), "\\t",
+               MAX(COALESCE(?label, ""))) AS ?facts)
 WHERE {
-  ?initiative a csp:Initiative ; csp:inPlan ?plan .
-  OPTIONAL {
-    VALUES ?rel { csp:leadAgency csp:partnerAgency }
-    ?initiative ?rel ?org .
-    OPTIONAL { ?org org:unitOf ?parent }
-    BIND(COALESCE(?parent, ?org) AS ?agency)
-  }
+  ?initiative a csp:Initiative .
+  {scope}
+  { ?initiative csp:inPlan ?p }
+  UNION { ?initiative rdfs:label ?label }
+  UNION { ?initiative csp:leadAgency ?o . OPTIONAL { ?o org:unitOf ?u }
+          BIND(CONCAT(STR(COALESCE(?u, ?o)), "|", STR(?o)) AS ?lead) }
+  UNION { ?initiative csp:partnerAgency ?o . OPTIONAL { ?o org:unitOf ?u }
+          BIND(CONCAT(STR(COALESCE(?u, ?o)), "|", STR(?o)) AS ?partner) }
+  UNION { ?initiative csp:addressesHarm ?h . BIND(STR(?h) AS ?harm) }
+  UNION { ?initiative csp:supportsPriority ?s . BIND(STR(?s) AS ?priority) }
+  UNION { ?initiative csp:continues ?c . BIND(STR(?c) AS ?earlier) }
 }
+GROUP BY ?initiative
 """
 
-# Everything else, in one SELECT of several kinds of row (SPARQL 1.1 §7 UNION); a row's kind is told by which
-# variables it binds, so no per-row literal is needed: initiative labels, harms, priorities and continuations;
-# then the vocabularies, once each: harms with every broader harm (§9.1 property paths, skos:broader+), priorities,
-# agencies with their type, units, and plans with year and partnership.
-_TERMS = """
-SELECT ?initiative ?label ?harm ?priority ?earlier ?concept ?broader ?kindClass ?notation ?scheme
-       ?agency ?type ?typeLabel ?unit ?plan ?year ?partnership
+# _VOCABULARY: the reference data once each, one fact a row (?kind is the class or property the row is
+# about, an IRI, cheap to read; ?s ?o ?label ?a ?b ?c as the table below):
+#   csp:Harm                  harm                          label
+#   skos:broader              harm, broader harm (broader+, SPARQL 1.1 §9.1)
+#   csp:PFCCPriority / csp:PartnershipPriority   priority, scheme, label, notation
+#   csp:focusHarm             priority, harm
+#   csp:Agency                agency, agency type, label, type label
+#   csp:AgencyUnit            unit, -, label
+#   csp:Plan                  plan, partnership, partnership label, year, PFCC scheme, SCP scheme
+#   csp:riskMatrixEntry       plan, harm, offence as written, rank
+#   org:Membership            plan, statutory member, its label
+# Every branch is self-contained: joining them to an outer pattern makes Oxigraph evaluate each branch once per
+# outer row (measured: 40 s instead of 2.6 s on 1,500 plans).
+_VOCABULARY = """
+SELECT ?kind ?s ?o ?label ?a ?b ?c
 WHERE {
-  { ?initiative a csp:Initiative ; rdfs:label ?label }
-  UNION { ?initiative csp:addressesHarm ?harm }
-  UNION { ?initiative csp:supportsPriority ?priority }
-  UNION { ?initiative csp:continues ?earlier }
-  UNION {
-    ?concept a csp:Harm .
-    OPTIONAL { ?concept rdfs:label ?label }
-  } UNION {
-    ?concept a csp:Harm ; skos:broader+ ?broader .
-    ?broader a csp:Harm .
-  } UNION {
-    VALUES ?kindClass { csp:PFCCPriority csp:PartnershipPriority }
-    ?concept a ?kindClass ; skos:notation ?notation .
-    OPTIONAL { ?concept skos:inScheme ?scheme }
-    OPTIONAL { ?concept rdfs:label ?label }
-  } UNION {
-    ?agency a csp:Agency .
-    OPTIONAL { ?agency rdfs:label ?label }
-    OPTIONAL { ?agency org:classification ?type . OPTIONAL { ?type rdfs:label ?typeLabel } }
-  } UNION {
-    ?unit a csp:AgencyUnit .
-    OPTIONAL { ?unit rdfs:label ?label }
-  } UNION {
-    ?plan a csp:Plan ; csp:planYear ?year ; csp:ofPartnership ?partnership .
-    OPTIONAL { ?partnership rdfs:label ?label }
-  }
+  { ?s a csp:Harm . OPTIONAL { ?s rdfs:label ?label } BIND(csp:Harm AS ?kind) }
+  UNION { ?s a csp:Harm ; skos:broader+ ?o . ?o a csp:Harm . BIND(skos:broader AS ?kind) }
+  UNION { VALUES ?kind { csp:PFCCPriority csp:PartnershipPriority }
+          ?s a ?kind ; skos:notation ?a . OPTIONAL { ?s skos:inScheme ?o } OPTIONAL { ?s rdfs:label ?label } }
+  UNION { ?s csp:focusHarm ?o . BIND(csp:focusHarm AS ?kind) }
+  UNION { ?s a csp:Agency . BIND(csp:Agency AS ?kind) OPTIONAL { ?s rdfs:label ?label }
+          OPTIONAL { ?s org:classification ?o . OPTIONAL { ?o rdfs:label ?a } } }
+  UNION { ?s a csp:AgencyUnit . BIND(csp:AgencyUnit AS ?kind) OPTIONAL { ?s rdfs:label ?label } }
+  UNION { ?s a csp:Plan ; csp:planYear ?a ; csp:ofPartnership ?o . BIND(csp:Plan AS ?kind)
+          OPTIONAL { ?o rdfs:label ?label } OPTIONAL { ?s csp:pfccPlan ?b } OPTIONAL { ?s csp:partnershipPriorities ?c } }
+  UNION { ?s csp:riskMatrixEntry ?entry . ?entry csp:offenceType ?o . BIND(csp:riskMatrixEntry AS ?kind)
+          OPTIONAL { ?entry rdfs:label ?label } OPTIONAL { ?entry csp:rank ?a } }
+  UNION { ?m csp:listedIn ?s ; org:member ?o ; org:role csp:StatutoryMember . BIND(org:Membership AS ?kind)
+          OPTIONAL { ?o rdfs:label ?label } }
 }
 """
 
@@ -126,6 +141,7 @@ class Priority:
     notation: str
     label: str
     scheme: str = ""
+    focus: frozenset[str] = frozenset()  # harms it focuses on (csp:focusHarm)
 
     @property
     def name(self) -> str:
@@ -134,6 +150,33 @@ class Priority:
 
     def sort_key(self) -> tuple:
         return (self.scheme, self.kind, _number(self.notation))
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    """An offence type of a plan's risk matrix."""
+
+    rank: int
+    offence: str  # as written in the plan
+    harm: str  # harm IRI
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One partnership's plan for one year, with what it promises besides its initiatives."""
+
+    iri: str
+    year: str
+    partnership: str
+    partnership_label: str
+    pfcc_scheme: str = ""
+    scp_scheme: str = ""
+    risk: tuple[RiskEntry, ...] = ()
+    statutory: Mapping[str, str] = field(default_factory=dict)  # statutory member IRI -> label
+
+    @property
+    def name(self) -> str:
+        return f"{self.partnership_label} {self.year}"
 
 
 @dataclass(frozen=True)
@@ -178,33 +221,67 @@ class Initiative:
 
 @dataclass(frozen=True)
 class Delivery:
-    """Who delivers what, for every initiative of every plan in the graph: the input of every analysis."""
+    """Who delivers what in the plans read (all, or one year or partnership), and the reference data.
+
+    ``plans`` holds every plan of the graph (so that an unknown year is told apart from one that was not read);
+    ``initiatives`` those of the plans in scope.
+    """
 
     initiatives: tuple[Initiative, ...]
     agencies: Mapping[str, Agency]
     priorities: Mapping[str, Priority]
     harms: Mapping[str, str]  # harm IRI -> label
-    partnerships: Mapping[str, str]  # partnership IRI -> label
+    plans: Mapping[str, Plan]
+    scope: Mapping[str, str] = field(default_factory=dict)  # the filters the initiatives were read with
     seconds: float = 0.0
 
     columns = ("initiative", "year", "partnership", "agency", "role", "unit")
 
     def rows(self) -> list[tuple[str, ...]]:
         """One row per (initiative, agency, role): the participation table in plain words."""
-        out = []
-        for ini in self.initiatives:
-            for p in ini.participants:
-                out.append((ini.label, ini.year, self.partnerships.get(ini.partnership, slug_of(ini.partnership)),
-                            self.agency_label(p.agency), p.role, p.unit_label or ""))
-        return out
+        return [(ini.label, ini.year, self.partnerships.get(ini.partnership, slug_of(ini.partnership)),
+                 self.agency_label(p.agency), p.role, p.unit_label or "")
+                for ini in self.initiatives for p in ini.participants]
 
-    @property
+    @cached_property
+    def partnerships(self) -> dict[str, str]:
+        """Partnership IRI -> label, for every plan of the graph."""
+        return {p.partnership: p.partnership_label for p in self.plans.values()}
+
+    @cached_property
     def years(self) -> tuple[str, ...]:
-        return tuple(sorted({i.year for i in self.initiatives}))
+        """Every plan year of the graph."""
+        return tuple(sorted({p.year for p in self.plans.values()}))
 
     def agency_label(self, iri: str) -> str:
         agency = self.agencies.get(iri)
         return agency.label if agency else slug_of(iri)
+
+    @cached_property
+    def _schemes(self) -> dict[tuple[str, str], tuple[Priority, ...]]:
+        found: dict[tuple[str, str], list[Priority]] = defaultdict(list)
+        for p in self.priorities.values():
+            found[(p.kind, p.scheme)].append(p)
+        return {key: tuple(sorted(ps, key=Priority.sort_key)) for key, ps in found.items()}
+
+    def plan_priorities(self, plan: Plan, kind: str) -> tuple[Priority, ...]:
+        """A plan's PFCC (``kind="pfcc"``) or own SCP priorities, in number order."""
+        return self._schemes.get((kind, plan.pfcc_scheme if kind == "pfcc" else plan.scp_scheme), ())
+
+    def read(self, plan: Plan) -> bool:
+        """Whether this Delivery read the plan's initiatives (it may have been read for a year or partnership)."""
+        years = self.scope.get("year")
+        return ((years is None or plan.year in years.split())
+                and self.scope.get("partnership", plan.partnership) == plan.partnership)
+
+    def check_year(self, year: str) -> str:
+        year = str(year).strip()
+        if year not in self.years:
+            raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(self.years) or 'none'}")
+        scoped = self.scope.get("year")
+        if scoped is not None and year not in scoped.split():
+            raise QueryError(f"year {year} was not read: this Delivery holds {scoped} only")
+        return year
 
     def select(self, year: str | None = None, harm: str | None = None, priority: str | None = None,
                partnership: str | None = None) -> tuple[Initiative, ...]:
@@ -217,9 +294,7 @@ class Delivery:
         """
         chosen: Iterable[Initiative] = self.initiatives
         if year is not None:
-            year = str(year).strip()
-            if year not in self.years:
-                raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(self.years) or 'none'}")
+            year = self.check_year(year)
             chosen = [i for i in chosen if i.year == year]
         if partnership is not None:
             iri = self.resolve(partnership, "partnership", self.partnerships)
@@ -231,16 +306,16 @@ class Delivery:
             match = re.fullmatch(r"(pfcc|scp)[: ]\s*([0-9]+)", priority.strip(), flags=re.IGNORECASE)
             if match:
                 kind, number = match.group(1).lower(), match.group(2)
-                if not any(p.kind == kind and p.notation == number for p in self.priorities.values()):
-                    raise QueryError(f"no {kind.upper()} priority numbered {number} in the graph")
                 wanted = {p.iri for p in self.priorities.values() if p.kind == kind and p.notation == number}
+                if not wanted:
+                    raise QueryError(f"no {kind.upper()} priority numbered {number} in the graph")
             else:
                 wanted = {self.resolve(priority, "priority", self.priorities)}
             chosen = [i for i in chosen if i.priorities & wanted]
         return tuple(chosen)
 
     def resolve(self, value: str, kind: str, known: Mapping[str, Any]) -> str:
-        """An IRI from an IRI, a prefixed name (``id:harm/x``) or a slug (``county-lines``)."""
+        """An IRI from an IRI, a prefixed name (``id:harm/x``), a slug (``county-lines``) or a label."""
         text = str(value).strip()
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
@@ -250,8 +325,7 @@ class Delivery:
         candidate = text if text.startswith(("http://", "https://")) else str(ID[f"{kind}/{text}"])
         if candidate in known:
             return candidate
-        lowered = text.lower()
-        by_label = [iri for iri, item in known.items() if _label_of(item).lower() == lowered]
+        by_label = [iri for iri, item in known.items() if _label_of(item).lower() == text.lower()]
         if len(by_label) == 1:
             return by_label[0]
         shown = sorted(slug_of(k) if kind != "priority" else k.split("/priority/")[-1] for k in known)
@@ -283,8 +357,81 @@ def _first(current: str | None, new: str) -> str:
     return new if not current else min(current, new)
 
 
-def delivery(store: Store) -> Delivery:
+def _vocabulary(store: Store) -> tuple[dict, dict, dict, dict, dict, dict, float]:
+    table = store.select(with_prefixes(_VOCABULARY))
+    harms: dict[str, str] = {}
+    broader: dict[str, set[str]] = defaultdict(set)
+    priorities: dict[str, dict[str, Any]] = {}
+    focus: dict[str, set[str]] = defaultdict(set)
+    agencies: dict[str, dict[str, str]] = {}
+    units: dict[str, str] = {}
+    plans: dict[str, dict[str, Any]] = {}
+    pfcc, scp = str(CSP.PFCCPriority), str(CSP.PartnershipPriority)
+    for kind, s, o, label, a, b, c in table.rows:
+        kind, s, o, label, a = str(kind), str(s), _text(o), _text(label), _text(a)
+        if kind == str(CSP.Harm):
+            harms[s] = _first(harms.get(s), label)
+        elif kind == str(SKOS.broader):
+            broader[s].add(o)
+        elif kind in (pfcc, scp):
+            rec = priorities.setdefault(s, {"kind": "pfcc" if kind == pfcc else "scp", "notation": "", "label": "",
+                                            "scheme": ""})
+            for key, value in (("notation", a), ("label", label), ("scheme", o)):
+                rec[key] = _first(rec[key], value)
+        elif kind == str(CSP.focusHarm):
+            focus[s].add(o)
+        elif kind == str(CSP.Agency):
+            info = agencies.setdefault(s, {"label": "", "type": "", "type_label": ""})
+            for key, value in (("label", label), ("type", o), ("type_label", a)):
+                info[key] = _first(info[key], value)
+        elif kind == str(CSP.AgencyUnit):
+            units[s] = _first(units.get(s), label)
+        else:
+            rec = plans.setdefault(s, {"year": "", "partnership": "", "label": "", "pfcc": "", "scp": "",
+                                       "risk": {}, "statutory": {}})
+            if kind == str(CSP.Plan):
+                for key, value in (("year", a), ("partnership", o), ("label", label), ("pfcc", _text(b)),
+                                   ("scp", _text(c))):
+                    rec[key] = _first(rec[key], value)
+            elif kind == str(CSP.riskMatrixEntry):
+                rank = int(a) if a.isdigit() else 0
+                rec["risk"][(rank, o)] = _first(rec["risk"].get((rank, o)), label) or slug_of(o)
+            else:  # org:Membership
+                rec["statutory"][o] = _first(rec["statutory"].get(o), label) or slug_of(o)
+    priority_objects = {iri: Priority(iri, r["kind"], r["notation"], r["label"], r["scheme"], frozenset(focus[iri]))
+                        for iri, r in sorted(priorities.items())}
+    plan_objects = {
+        iri: Plan(iri, r["year"], r["partnership"], r["label"] or slug_of(r["partnership"]), r["pfcc"], r["scp"],
+                  tuple(RiskEntry(rank, offence, harm) for (rank, harm), offence in sorted(r["risk"].items())),
+                  dict(sorted(r["statutory"].items(), key=lambda kv: kv[1].lower())))
+        for iri, r in sorted(plans.items(), key=lambda kv: (kv[1]["partnership"], kv[1]["year"], kv[0]))
+        if r["year"]
+    }
+    harm_labels = {iri: label or slug_of(iri) for iri, label in sorted(harms.items())}
+    return harm_labels, dict(broader), priority_objects, agencies, units, plan_objects, table.seconds
+
+
+def _scope_block(year: Sequence[str] | None, partnership: str | None) -> str:
+    """A VALUES block restricting _FACTS to some plans, written from typed rdflib terms (never raw user text)."""
+    lines = []
+    if year is not None or partnership is not None:
+        lines.append("?initiative csp:inPlan ?scopePlan .")
+    if year is not None:
+        lines.append("?scopePlan csp:planYear ?scopeYear .")
+        lines.append("VALUES ?scopeYear { " + " ".join(Literal(y).n3() for y in year) + " }")
+    if partnership is not None:
+        lines.append("?scopePlan csp:ofPartnership ?scopePartnership .")
+        lines.append(f"VALUES ?scopePartnership {{ {URIRef(partnership).n3()} }}")
+    return "\n  ".join(lines)
+
+
+def delivery(store: Store, year: str | Sequence[str] | None = None, partnership: str | None = None, *,
+             since: str | None = None, until: str | None = None) -> Delivery:
     """Read who delivers what from a store: two SELECTs, aggregated in Python.
+
+    ``year`` (one plan year or several), ``since``/``until`` (every plan year between, inclusive) and
+    ``partnership`` (slug, IRI or label) read only those plans' initiatives, which is faster on a national
+    graph; the reference data (plans, priorities, harms, agencies) is always read whole.
 
     Examples
     --------
@@ -294,108 +441,60 @@ def delivery(store: Store) -> Delivery:
     >>> data.years
     ('2018-19', '2020-21')
     """
-    part = store.select(with_prefixes(_PARTICIPATION))
-    terms = store.select(with_prefixes(_TERMS))
-    lead = str(CSP.leadAgency)
+    harms, broader, priorities, agency_info, units, plans, vocab_seconds = _vocabulary(store)
+    scope_probe = Delivery((), {}, priorities, harms, plans)
+    scope: dict[str, str] = {}
+    if year is not None:
+        years = [scope_probe.check_year(y) for y in ([year] if isinstance(year, str) else year)]
+        year, scope["year"] = years, " ".join(years)
+    elif since is not None or until is not None:
+        years = [y for y in scope_probe.years if (since or y) <= y <= (until or y)]
+        year, scope["year"] = years, " ".join(years)
+    if partnership is not None:
+        partnership = scope_probe.resolve(partnership, "partnership", scope_probe.partnerships)
+        scope["partnership"] = partnership
+    facts = store.select(with_prefixes(_FACTS.replace("{scope}", _scope_block(year, partnership))))
 
-    plan_of: dict[str, str] = {}
-    people: dict[str, set[tuple[str, str, str]]] = defaultdict(set)  # initiative -> {(agency, role, org)}
-    for initiative, plan, rel, org, agency in part.rows:
-        iri = str(initiative)
-        plan_of[iri] = str(plan)
-        if agency is not None:
-            people[iri].add((str(agency), "lead" if str(rel) == lead else "partner", str(org)))
-
-    col = {name: i for i, name in enumerate(terms.columns)}
-    c_ini, c_label, c_harm, c_pri, c_earlier = (col[n] for n in ("initiative", "label", "harm", "priority", "earlier"))
-    c_concept, c_broader, c_kind, c_notation, c_scheme = (
-        col[n] for n in ("concept", "broader", "kindClass", "notation", "scheme"))
-    c_agency, c_type, c_type_label, c_unit = (col[n] for n in ("agency", "type", "typeLabel", "unit"))
-    c_plan, c_year, c_pship = (col[n] for n in ("plan", "year", "partnership"))
-    labels: dict[str, str] = {}
-    harms_of: dict[str, set[str]] = defaultdict(set)
-    priorities_of: dict[str, set[str]] = defaultdict(set)
-    continues_of: dict[str, set[str]] = defaultdict(set)
-    broader: dict[str, set[str]] = defaultdict(set)
-    harm_labels: dict[str, str] = {}
-    priorities: dict[str, dict[str, str]] = {}
-    agency_info: dict[str, dict[str, str]] = {}
-    unit_labels: dict[str, str] = {}
-    plans: dict[str, tuple[str, str]] = {}
-    partnerships: dict[str, str] = {}
-    pfcc = str(CSP.PFCCPriority)
-    for row in terms.rows:
-        if row[c_ini] is not None:
-            iri = str(row[c_ini])
-            if row[c_label] is not None:
-                labels[iri] = _first(labels.get(iri), str(row[c_label]))
-            elif row[c_harm] is not None:
-                harms_of[iri].add(str(row[c_harm]))
-            elif row[c_pri] is not None:
-                priorities_of[iri].add(str(row[c_pri]))
-            elif row[c_earlier] is not None:
-                continues_of[iri].add(str(row[c_earlier]))
-        elif row[c_concept] is not None:
-            iri = str(row[c_concept])
-            if row[c_kind] is not None:
-                rec = priorities.setdefault(iri, {"kind": "pfcc" if str(row[c_kind]) == pfcc else "scp",
-                                                  "notation": "", "label": "", "scheme": ""})
-                for key, c in (("notation", c_notation), ("label", c_label), ("scheme", c_scheme)):
-                    rec[key] = _first(rec[key], _text(row[c]))
-            elif row[c_broader] is not None:
-                broader[iri].add(str(row[c_broader]))
-            else:
-                harm_labels[iri] = _first(harm_labels.get(iri), _text(row[c_label]))
-        elif row[c_agency] is not None:
-            info = agency_info.setdefault(str(row[c_agency]), {"label": "", "type": "", "type_label": ""})
-            for key, c in (("label", c_label), ("type", c_type), ("type_label", c_type_label)):
-                info[key] = _first(info[key], _text(row[c]))
-        elif row[c_unit] is not None:
-            unit_labels[str(row[c_unit])] = _first(unit_labels.get(str(row[c_unit])), _text(row[c_label]))
-        elif row[c_plan] is not None:
-            pship = str(row[c_pship])
-            plans[str(row[c_plan])] = (str(row[c_year]), pship)
-            partnerships[pship] = _first(partnerships.get(pship), _text(row[c_label]))
-
-    def participants(iri: str) -> tuple[Participation, ...]:
-        found = {Participation(agency, role, org if org != agency else None,
-                               unit_labels.get(org, slug_of(org)) if org != agency else None)
-                 for agency, role, org in people.get(iri, ())}
+    def participants(leads: str, partners: str) -> tuple[Participation, ...]:
+        found = set()
+        for role, packed in (("lead", leads), ("partner", partners)):
+            for pair in packed.split():
+                agency, _, org = pair.partition("|")
+                unit = org if org and org != agency else None
+                found.add(Participation(agency, role, unit, units.get(unit, slug_of(unit)) if unit else None))
         return tuple(sorted(found, key=lambda p: (p.role, p.agency, p.unit or "")))
 
-    def groups(direct: set[str]) -> frozenset[str]:
-        return frozenset(direct).union(*(broader.get(h, ()) for h in direct))
-
     initiatives = []
-    for iri, plan in plan_of.items():
-        year, pship = plans.get(plan, ("", ""))
-        direct = harms_of.get(iri, set())
+    used: set[str] = set()
+    for iri, plan_iri, packed in facts.rows:
+        if plan_iri is None or str(plan_iri) not in plans:
+            continue  # an initiative outside any plan: not part of any plan's delivery
+        plan = plans[str(plan_iri)]
+        leads, partners, harm_text, priority_text, earlier, label = str(packed).split("\t", 5)
+        direct = frozenset(harm_text.split())
+        people = participants(leads, partners)
+        used.update(p.agency for p in people)
         initiatives.append(Initiative(
-            iri=iri, label=labels.get(iri) or slug_of(iri), plan=plan, year=year, partnership=pship,
-            participants=participants(iri), harms=frozenset(direct), harm_groups=groups(direct),
-            priorities=frozenset(priorities_of.get(iri, ())), continues=tuple(sorted(continues_of.get(iri, ()))),
+            iri=str(iri), label=label or slug_of(iri), plan=plan.iri, year=plan.year, partnership=plan.partnership,
+            participants=people, harms=direct, harm_groups=direct.union(*(broader.get(h, ()) for h in direct)),
+            priorities=frozenset(priority_text.split()), continues=tuple(sorted(set(earlier.split()))),
         ))
     initiatives.sort(key=lambda i: (i.partnership, i.year, i.iri))
-    used = {a for parts in people.values() for a, _, _ in parts}
     agencies = {}
     for iri in sorted(used):
         info = agency_info.get(iri, {})
         agencies[iri] = Agency(iri, info.get("label") or slug_of(iri),
                                slug_of(info["type"]) if info.get("type") else "", info.get("type_label", ""))
-    return Delivery(
-        initiatives=tuple(initiatives),
-        agencies=agencies,
-        priorities={iri: Priority(iri, rec["kind"], rec["notation"], rec["label"], rec["scheme"])
-                    for iri, rec in sorted(priorities.items())},
-        harms={iri: label or slug_of(iri) for iri, label in sorted(harm_labels.items())},
-        partnerships={iri: label or slug_of(iri) for iri, label in sorted(partnerships.items())},
-        seconds=part.seconds + terms.seconds,
-    )
+    return Delivery(tuple(initiatives), agencies, priorities, harms, plans, scope, vocab_seconds + facts.seconds)
 
 
-def as_delivery(source: Store | Delivery) -> Delivery:
-    """A :class:`Delivery` as given, or read from a store: pass one Delivery to several analyses to query once."""
-    return source if isinstance(source, Delivery) else delivery(source)
+def as_delivery(source: Store | Delivery, year: str | Sequence[str] | None = None,
+                partnership: str | None = None) -> Delivery:
+    """A :class:`Delivery` as given, or read from a store (only the year/partnership asked, when given).
+
+    Pass one Delivery to several analyses to query the store once.
+    """
+    return source if isinstance(source, Delivery) else delivery(source, year=year, partnership=partnership)
 
 
 # ------------------------------------------------------------------------------------------------ graphs
@@ -415,7 +514,7 @@ def co_delivery_network(source: Store | Delivery, year: str | None = None, harm:
     >>> sorted(g.edges(data="weight"))
     [('https://w3id.org/cspgraph/id/agency/a', 'https://w3id.org/cspgraph/id/agency/b', 2)]
     """
-    data = as_delivery(source)
+    data = as_delivery(source, year=year, partnership=partnership)
     chosen = data.select(year=year, harm=harm, priority=priority, partnership=partnership)
     graph = nx.Graph(year=year, harm=harm, priority=priority, partnership=partnership, initiatives=len(chosen))
     leads: Counter[str] = Counter()
@@ -452,12 +551,13 @@ def bipartite_graph(source: Store | Delivery, year: str | None = None, harm: str
     ``label``, ``year`` and ``partnership``. An edge's ``role`` is ``lead`` or ``partner`` and ``units`` lists
     the teams named, so a drawing can show "CBC Community Safety Team" on the link to the council.
     """
-    data = as_delivery(source)
+    data = as_delivery(source, year=year, partnership=partnership)
     chosen = data.select(year=year, harm=harm, priority=priority, partnership=partnership)
     graph = nx.Graph(year=year, harm=harm, priority=priority, partnership=partnership, initiatives=len(chosen))
+    partnerships = data.partnerships
     for ini in chosen:
         graph.add_node(ini.iri, label=ini.label, type="initiative", kind="initiative", bipartite=1, year=ini.year,
-                       partnership=data.partnerships.get(ini.partnership, ""))
+                       partnership=partnerships.get(ini.partnership, ""))
         for agency_iri in sorted(ini.agencies):
             if agency_iri not in graph:
                 agency = data.agencies.get(agency_iri) or Agency(agency_iri, slug_of(agency_iri))
@@ -771,11 +871,11 @@ def network_report(source: Store | Delivery, year: str | None = None, harm: str 
 
 def _example_delivery() -> Delivery:
     """A two-agency Delivery for the docstring examples: A leads two initiatives, B partners on both."""
-    a, b = str(ID["agency/a"]), str(ID["agency/b"])
+    a, b, plan = str(ID["agency/a"]), str(ID["agency/b"]), str(ID["plan/x/2020-21"])
     inits = tuple(
-        Initiative(str(ID[f"initiative/x/2020-21/{n}"]), n.upper(), str(ID["plan/x/2020-21"]), "2020-21",
-                   str(ID["partnership/x"]), (Participation(a, "lead"), Participation(b, "partner")))
+        Initiative(str(ID[f"initiative/x/2020-21/{n}"]), n.upper(), plan, "2020-21", str(ID["partnership/x"]),
+                   (Participation(a, "lead"), Participation(b, "partner")))
         for n in ("p", "q")
     )
     return Delivery(inits, {a: Agency(a, "A", "police"), b: Agency(b, "B", "charity")}, {}, {},
-                    {str(ID["partnership/x"]): "X"})
+                    {plan: Plan(plan, "2020-21", str(ID["partnership/x"]), "X")})

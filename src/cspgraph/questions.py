@@ -124,7 +124,7 @@ def parse_question(path: Path) -> Question:
     full = with_prefixes(body)
     _check_read_only(full, path)
     return Question(
-        id=path.stem, title=str(meta["title"]), question=str(meta["question"]),
+        id=path.stem, title=str(meta["title"]).strip(), question=str(meta["question"]).strip(),
         description=str(meta.get("description", "")).strip(), query=full, path=path, params=tuple(params),
         empty=str(meta.get("empty", "")).strip(), view=view,
     )
