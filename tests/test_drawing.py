@@ -63,22 +63,6 @@ def test_large_graphs_get_a_precomputed_layout_and_no_physics():
     assert [(n["x"], n["y"]) for n in again.network.nodes] == [(n["x"], n["y"]) for n in d.network.nodes]
 
 
-def test_layout_without_igraph_falls_back_to_a_shorter_spring_layout(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_igraph(name, *args, **kwargs):
-        if name == "igraph":
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_igraph)
-    g = nx.path_graph(drawing.PHYSICS_LIMIT + 10)
-    positions, method = drawing.layout(g)
-    assert method.startswith("spring (") and len(positions) == g.number_of_nodes()
-
-
 def test_empty_graph_draws():
     d = drawing.draw(nx.Graph())
     assert d.network.nodes == [] and d.network.edges == []
