@@ -349,7 +349,7 @@ def test_each_span_contains_the_name():
 def test_quotes_are_in_their_lines():
     for year, r in all_initiatives():
         for item in r.get("figures", []) + r.get("funding", []):
-            whole, first_col = span(year, item["lines"])
+            whole, _first_col = span(year, item["lines"])
             cols = " ".join(t.split("\t")[1] if "\t" in t else t for t in
                             source_lines(plan(year)["plan"]["source"])[item["lines"][0] - 1 : item["lines"][1]])
             assert norm(item["quote"]) in whole or norm(item["quote"]) in norm(cols), (year, r["id"], item["quote"])

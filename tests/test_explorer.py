@@ -119,7 +119,7 @@ def test_every_page_has_a_title_and_links_stay_inside_the_site(site):
     for path in html:
         page = parse(path)
         assert page.title.strip(), path
-        for tag, attr, value in page.urls:
+        for _tag, _attr, value in page.urls:
             assert not value.startswith(("/", "file:", "javascript:")), (path, value)
             target = value.split("#")[0]
             if target:  # relative links resolve to files that exist: the site works from file://

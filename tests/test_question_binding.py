@@ -63,7 +63,7 @@ def test_parameter_given_as_slug_prefixed_name_or_iri(tmp_path, stores):
 def test_injection_attempts_are_bound_as_plain_literals(tmp_path, stores, payload):
     q = _question(tmp_path, NAME_QUESTION)
     assert len(ask(q, stores[0], {"name": "Op Example"}).rows()) == 1  # the control: a real name matches
-    text, bound = bind(q, {"name": payload})
+    _, bound = bind(q, {"name": payload})
     assert str(bound["name"]) == payload
     for store in stores:
         before = len(store) if hasattr(store, "__len__") else len(store.graph)

@@ -34,9 +34,16 @@ class GraphSummary:
         return [(name.replace("_", " "), value) for name, value in vars(self).items()]
 
 
-def summarise(graph: Graph) -> GraphSummary:
-    def count(cls) -> int:
-        return len(set(graph.subjects(RDF.type, cls)))
+def summarise(graph: Graph | BuiltGraph) -> GraphSummary:
+    """Counts of the main kinds of node; a BuiltGraph answers from what its builder recorded (no parsing)."""
+    if isinstance(graph, BuiltGraph):
+        def count(cls) -> int:
+            return len(graph.instances.get(str(cls), ()))
+        triples = graph.triple_count
+    else:
+        def count(cls) -> int:
+            return len(set(graph.subjects(RDF.type, cls)))
+        triples = len(graph)
 
     operations = count(CSP.Operation)
     return GraphSummary(
@@ -48,7 +55,7 @@ def summarise(graph: Graph) -> GraphSummary:
         priorities=count(CSP.PartnershipPriority) + count(CSP.PFCCPriority),
         harms=count(CSP.Harm),
         places=count(CSP.Place),
-        triples=len(graph),
+        triples=triples,
     )
 
 
@@ -75,6 +82,6 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     target = output or paths.graph_file
     written = None
     if validation is None or validation.conforms or write_invalid:
-        write_graph(built.graph, target)
+        write_graph(built, target)
         written = target
-    return BuildReport(built, summarise(built.graph), validation, written)
+    return BuildReport(built, summarise(built), validation, written)

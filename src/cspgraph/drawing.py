@@ -24,7 +24,6 @@ import base64
 import hashlib
 import json
 import math
-import os
 import random
 import time
 from collections.abc import Callable, Hashable, Mapping

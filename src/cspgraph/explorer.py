@@ -651,7 +651,7 @@ def _display(site: _Site, answer: Answer) -> tuple[list[str], list[list[Value]],
                    if rows and all(r[i] is None or str(r[i]).startswith(str(ID)) for r in rows)}
     keep = [i for i, c in enumerate(answer.columns) if not (c.endswith("Label") and c[:-5] in iri_columns)]
     numeric = [k for k, i in enumerate(keep)
-               if rows and all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
+               if rows and all((isinstance(r[i], (int, float)) and not isinstance(r[i], bool)) or r[i] is None
                                for r in rows)]
     return ([answer.columns[i] for i in keep], [[_cell(site, r[i]) for i in keep] for r in rows], numeric)
 

@@ -170,7 +170,8 @@ def iso_date(record: LocatedDict, key: str) -> str | None:
 
 
 def _check_ref(record: LocatedDict, key: str, value: Any, known: Iterable[str], kind: str, register: str) -> None:
-    known = set(known)
+    if not isinstance(known, (set, frozenset, dict)):  # registers are dicts already: no copy per reference
+        known = set(known)
     if value not in known:
         close = _close_matches(str(value), known)
         hint = f"did you mean {', '.join(close)}?" if close else f"add it to {register} first"
@@ -330,16 +331,17 @@ def _load_plan(data: PlanData, path: Path, vocab: Vocabulary) -> LocatedDict:
         if rec["role"] not in ("statutory", "non-statutory"):
             raise _fail(rec, "role", f"role '{rec['role']}' is not 'statutory' or 'non-statutory'")
         _lines(rec, "lines", source)
+    orgs = data.organisation_ids()  # once a plan, not once a row: it is a union of two large registers
     for rec in _list(doc, "funding"):
         _require(rec, ("amount", "lines"), "a funding entry", doc.where("funding"))
-        _check_funding(rec, data, source)
+        _check_funding(rec, orgs, source)
         if rec.get("recipient") is not None:
-            _check_ref(rec, "recipient", rec["recipient"], data.organisation_ids(), "agency", "data/reference/agencies.yaml")
+            _check_ref(rec, "recipient", rec["recipient"], orgs, "agency", "data/reference/agencies.yaml")
 
     initiatives = _records(doc, "initiatives", path)
     _unique(((str(r.get("id")), r) for r in initiatives), "initiative")
     for rec in initiatives:
-        _check_initiative(rec, data, vocab, source, scp.keys(), pfcc_numbers, meta["pfcc_scheme"])
+        _check_initiative(rec, data, vocab, source, scp.keys(), pfcc_numbers, meta["pfcc_scheme"], orgs)
     return doc
 
 
@@ -348,11 +350,11 @@ def _check_harms(rec: LocatedDict, vocab: Vocabulary) -> None:
         _check_ref(rec, "harms", harm, vocab.harms, "harm", "ontology/harms.ttl")
 
 
-def _check_funding(rec: LocatedDict, data: PlanData, source: SourceText) -> None:
+def _check_funding(rec: LocatedDict, orgs: set[str], source: SourceText) -> None:
     if not isinstance(rec["amount"], (int, float)) or isinstance(rec["amount"], bool):
         raise _fail(rec, "amount", f"amount '{rec['amount']}' is not a number", "write the figure in pounds: 46000")
     if rec.get("funder") is not None:
-        _check_ref(rec, "funder", rec["funder"], data.organisation_ids(), "agency", "data/reference/agencies.yaml")
+        _check_ref(rec, "funder", rec["funder"], orgs, "agency", "data/reference/agencies.yaml")
     _lines(rec, "lines", source)
 
 
@@ -381,12 +383,12 @@ def _check_initiative(
     scp_numbers: Iterable[str],
     pfcc_numbers: Iterable[str],
     pfcc_scheme: str,
+    orgs: set[str],
 ) -> None:
     _require(rec, ("id", "name", "lines"), "an initiative", rec.where())
     _slug(rec, "id")
     _text(rec, "name", required=True)
     _lines(rec, "lines", source)
-    orgs = data.organisation_ids()
     lead = rec.get("lead")
     if lead is not None:
         if not isinstance(lead, LocatedDict):
@@ -416,7 +418,7 @@ def _check_initiative(
         _lines(fig, "lines", source)
     for fund in _list(rec, "funding"):
         _require(fund, ("amount", "lines"), "a funding entry", rec.where("funding"))
-        _check_funding(fund, data, source)
+        _check_funding(fund, orgs, source)
     if rec.get("continues") is not None:
         parts = str(rec["continues"]).split("/")
         if len(parts) != 3:

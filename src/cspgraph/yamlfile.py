@@ -6,6 +6,8 @@ line numbers, so we construct mappings and sequences as small subclasses of ``di
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from .errors import DataError, Location
 class LocatedDict(dict):
     """A YAML mapping with ``line`` (its first line) and ``key_lines`` (the line of each key)."""
 
+    # slots, not a per-instance __dict__: a national dataset holds about a million of these
+    __slots__ = ("file", "key_lines", "line")
     file: Path
     line: int
     key_lines: dict[str, int]
@@ -29,6 +33,7 @@ class LocatedDict(dict):
 class LocatedList(list):
     """A YAML sequence with ``line`` and ``item_lines``."""
 
+    __slots__ = ("file", "item_lines", "line")
     file: Path
     line: int
     item_lines: list[int]
@@ -36,38 +41,113 @@ class LocatedList(list):
 
 #: libyaml's C parser when present (several times faster on national-scale data); marks work the same
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+_MERGE_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+#: text up to this long is interned: keys, slugs and cells repeat hundreds of thousands of times nationally
+_INTERN_UP_TO = 64
+
+
+class _Constructor:
+    """Builds LocatedDicts and LocatedLists straight from the node tree libyaml composed.
+
+    PyYAML's generic ``construct_object`` (generators, recursion bookkeeping, a lookup per node) spent most
+    of the load time of a national dataset; plan files are plain mappings, lists and scalars, so a direct
+    walk does the same work several times faster. Scalars still go through PyYAML's own constructors (ints,
+    floats, booleans, nulls, timestamps), and merge keys (``<<``) through its ``flatten_mapping``, so what a
+    file means is unchanged. An anchor used twice yields the same object, as with PyYAML.
+    """
+
+    def __init__(self, loader: yaml.SafeLoader, path: Path) -> None:
+        self.loader = loader
+        self.path = path
+        self.constructors = loader.yaml_constructors
+        self.memo: dict[int, Any] = {}
+        self.building: set[int] = set()  # collections being filled: an alias to one of them is a cycle
+
+    def __call__(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR and type(node) is yaml.ScalarNode:
+            value = node.value
+            return sys.intern(value) if len(value) <= _INTERN_UP_TO else value
+        done = self.memo.get(id(node))
+        if done is not None:
+            if id(node) in self.building:  # as PyYAML (deep construction) says of `a: &x [*x]`
+                raise yaml.constructor.ConstructorError(None, None, "found unconstructable recursive node",
+                                                        node.start_mark)
+            return done
+        if tag == _MAP and isinstance(node, yaml.MappingNode):
+            return self.mapping(node)
+        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            data = LocatedList()
+            data.file, data.line = self.path, node.start_mark.line + 1
+            data.item_lines = [child.start_mark.line + 1 for child in node.value]
+            self.memo[id(node)] = data
+            self.building.add(id(node))
+            data.extend(self(child) for child in node.value)
+            self.building.discard(id(node))
+            return data
+        constructor = self.constructors.get(tag, self.constructors.get(None))
+        value = constructor(self.loader, node)
+        if isinstance(value, types.GeneratorType):  # PyYAML's two-step constructors (!!set, !!omap...)
+            steps, value = value, next(value)
+            for _ in steps:
+                pass
+        if isinstance(node, yaml.ScalarNode):
+            return value
+        self.memo[id(node)] = value
+        return value
+
+    def mapping(self, node: yaml.MappingNode) -> LocatedDict:
+        data = LocatedDict()
+        data.file, data.line = self.path, node.start_mark.line + 1
+        data.key_lines = {}
+        self.memo[id(node)] = data
+        self.building.add(id(node))
+        if any(key_node.tag in _MERGE_TAGS for key_node, _ in node.value):
+            self.loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self(key_node)
+            line = key_node.start_mark.line + 1
+            try:
+                seen = key in data
+            except TypeError:  # a list or mapping as a key
+                raise DataError("a key must be a plain word, not a list or mapping", Location(self.path, line),
+                                "check the indentation and the ':' of this line") from None
+            if seen:
+                raise DataError(
+                    f"key '{key}' appears twice in one record (first on line {data.key_lines[key]})",
+                    Location(self.path, line, str(key)),
+                    "remove one of them",
+                )
+            data[key] = self(value_node)
+            data.key_lines[str(key)] = line
+        self.building.discard(id(node))
+        return data
 
 
 def _loader_for(path: Path) -> type[yaml.SafeLoader]:
     class Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
-        pass
+        _tags: dict[str, str]
 
-    def construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode):
-        data = LocatedDict()
-        data.file, data.line = path, node.start_mark.line + 1
-        data.key_lines = {}
-        yield data
-        loader.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if key in data:
-                raise DataError(
-                    f"key '{key}' appears twice in one record (first on line {data.key_lines[key]})",
-                    Location(path, key_node.start_mark.line + 1, str(key)),
-                    "remove one of them",
-                )
-            data[key] = loader.construct_object(value_node, deep=True)
-            data.key_lines[str(key)] = key_node.start_mark.line + 1
+        def resolve(self, kind, value, implicit):
+            # a plain scalar's implicit tag depends on its text alone (no path resolvers are registered), and
+            # plan files repeat the same keys and slugs thousands of times: remember the answer per file
+            if kind is yaml.ScalarNode and implicit[0]:
+                tags = self.__dict__.setdefault("_tags", {})
+                tag = tags.get(value)
+                if tag is None:
+                    tag = tags[value] = super().resolve(kind, value, implicit)
+                return tag
+            return super().resolve(kind, value, implicit)
 
-    def construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode):
-        data = LocatedList()
-        data.file, data.line = path, node.start_mark.line + 1
-        data.item_lines = [child.start_mark.line + 1 for child in node.value]
-        yield data
-        data.extend(loader.construct_object(child, deep=True) for child in node.value)
+        def construct_document(self, node):
+            self._fast = _Constructor(self, path)
+            return self._fast(node)
 
-    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
-    Loader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
+    # mappings and lists inside an explicitly tagged node (!!omap, !!set) reach PyYAML's own machinery,
+    # which hands them back to the same walk, so they too remember their lines
+    Loader.add_constructor(_MAP, lambda loader, node: loader._fast(node))
+    Loader.add_constructor(_SEQ, lambda loader, node: loader._fast(node))
     return Loader
 
 
@@ -92,7 +172,7 @@ def load_yaml(path: Path) -> Any:
     """Parse one YAML file; syntax errors become a DataError with the line the parser stopped at."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_loader_for(path))  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_loader_for(path))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
