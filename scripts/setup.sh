@@ -6,8 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "setup: cspgraph needs Python 3.11 or newer; found $(python3 --version 2>&1)" >&2
+  exit 2
+fi
+
 need_apt=()
+# the HermiT reasoner behind 'cspgraph check' is a Java program
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+# Debian ships venv's pip bootstrap separately
+python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [[ "$extras" == *dev* || "$extras" == *browser* ]]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi

@@ -25,7 +25,7 @@ def test_every_command_has_help():
 
 
 def _mini_args(mini_paths) -> list[str]:
-    return ["--root", str(mini_paths.root), "--ontology", str(mini_paths.ontology)]
+    return ["--root", str(mini_paths.root), "--ontology", str(mini_paths.ontology), "--queries", str(mini_paths.queries)]
 
 
 def test_build_writes_validated_graph_and_summary(mini_paths, tmp_path):
@@ -84,3 +84,38 @@ def test_check_reports_consistency(mini_paths):
 def test_unknown_question_exits_2(mini_paths):
     result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "ask", "no-such-question"])
     assert result.exit_code == 2 and "unknown question 'no-such-question'" in result.output
+
+
+def test_a_stale_build_is_never_reused(mini_paths):
+    """Deleting a plan, or pointing --data elsewhere, must not answer from the old build/cspgraph.ttl."""
+    from cspgraph.build import run_build
+    from cspgraph.session import built_file_is_current
+
+    run_build(mini_paths)
+    assert built_file_is_current(mini_paths)
+    args = [*_mini_args(mini_paths), "ask", "initiatives-per-plan", "--format", "csv"]
+    assert "2020-21" in _run(*args).output  # tests/fixtures/mini: one plan, 2020-21
+    other = mini_paths.with_overrides(data=mini_paths.root / "data-copy")
+    import shutil
+
+    shutil.copytree(mini_paths.data, other.data)
+    assert not built_file_is_current(other)  # another folder: the record names mini/data
+    (mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml").unlink()
+    assert not built_file_is_current(mini_paths)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "no plan files found" in result.output
+
+
+def test_write_errors_are_messages_not_tracebacks(mini_paths, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "build", "--out", str(blocker / "g.ttl")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "cannot write here" in result.output
+
+
+def test_csv_output_neutralises_spreadsheet_formulas():
+    from cspgraph.formatting import render
+
+    text = render(["name", "n"], [["=HYPERLINK(\"x\")", -3], ["+1 x", 2], ["plain", "-4"]], "csv")
+    assert text.splitlines() == ["name,n", '"\'=HYPERLINK(""x"")",-3', "'+1 x,2", "plain,-4"]

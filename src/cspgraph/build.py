@@ -6,15 +6,17 @@ the previous ``build/cspgraph.ttl`` untouched: downstream readers never see a ha
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from .graph import BuiltGraph, build_graph, write_graph
+from .graph import BuiltGraph, build_graph, write_atomic, write_graph
 from .namespaces import CSP
 from .project import ProjectPaths
+from .session import input_manifest, manifest_file
 from .validation import ValidationResult, load_shapes, validate_graph
 
 
@@ -77,6 +79,7 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
 
     Raises DataError on bad input before anything is written.
     """
+    inputs = input_manifest(paths)  # taken first: an edit made while we build makes the result stale
     built = build_graph(paths)
     validation = validate_graph(built.graph, load_shapes(paths.ontology / "shapes.ttl")) if validate else None
     target = output or paths.graph_file
@@ -84,4 +87,6 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     if validation is None or validation.conforms or write_invalid:
         write_graph(built, target)
         written = target
+        if target.resolve() == paths.graph_file.resolve():
+            write_atomic(manifest_file(target), json.dumps(inputs, indent=1).encode("utf-8"))
     return BuildReport(built, summarise(built), validation, written)

@@ -29,7 +29,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except CspgraphError as err:
             click.secho(f"error: {err}", fg="red", err=True)
-            ctx.exit(EXIT_ERROR)
+            ctx.exit(err.exit_code)
 
 
 def _paths(ctx: click.Context) -> ProjectPaths:

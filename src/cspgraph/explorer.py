@@ -18,8 +18,6 @@ build never leaves half a site; an existing ``out_dir`` is replaced only if it i
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import shutil
@@ -37,7 +35,7 @@ import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from . import drawing
+from . import drawing, formatting
 from .errors import CspgraphError
 from .gaps import gap_report
 from .graph import current_umask
@@ -526,15 +524,8 @@ def _list_pages(site: _Site) -> None:
 
 
 def spreadsheet_csv(columns: list[str], rows: list[tuple]) -> str:
-    """CSV for spreadsheets: a text cell that starts like a formula (=, +, -, @) is prefixed with an apostrophe,
-    so opening the download in Excel never runs a formula written into a plan (OWASP "CSV injection")."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if v is None else ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r"
-                                                and not re.fullmatch(r"-?[0-9.]+", v) else v) for v in row])
-    return out.getvalue()
+    """The download beside each answer: the CLI's CSV (formula-guarded), with CRLF line ends for spreadsheets."""
+    return formatting.spreadsheet_csv(columns, rows, lineterminator="\r\n")
 
 
 def _cell(site: _Site, value: Any) -> Value:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_NUMBER = re.compile(r"-?[0-9.]+")
+
+
+def _csv_cell(value: Any) -> str:
+    """A text cell that starts like a formula (=, +, -, @, tab, CR) gets a leading apostrophe, so opening the CSV
+    in a spreadsheet never runs a formula written into a plan (OWASP "CSV injection"); numbers are left alone."""
+    text = _cell(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def spreadsheet_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], lineterminator: str = "\n") -> str:
+    """CSV safe to open in a spreadsheet (see ``_csv_cell``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow(columns)
+    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> str:
     """Render ``rows`` under ``columns``.
 
@@ -32,11 +54,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "ta
     if fmt == "json":
         return json.dumps([dict(zip(columns, row)) for row in rows], indent=2, ensure_ascii=False, default=str)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
-        return out.getvalue()
+        return spreadsheet_csv(columns, rows)
     text = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
     if fmt == "md":
         def esc(s: str) -> str:

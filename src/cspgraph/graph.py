@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from . import namespaces as ns
-from .errors import DataError, Location
+from .errors import CspgraphError, DataError, Location
 from .namespaces import CSP, ORG, SCHEMA
 from .plandata import LocatedDict, PlanData, SourceText, Vocabulary, iso_date, load_plan_data
 from .project import ProjectPaths
@@ -525,8 +525,11 @@ def write_atomic(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> Non
 
     ``payload`` is the bytes, or a function that writes them to the open file (a large graph streams).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise CspgraphError(f"{path}: cannot write here: {err.strerror}\n  -> choose a folder you can write to") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             if callable(payload):
@@ -536,6 +539,9 @@ def write_atomic(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> Non
         # mkstemp makes the file owner-only (0600); a built graph or page is meant to be read by others
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise CspgraphError(f"{path}: cannot write here: {err.strerror}\n  -> choose a folder you can write to") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

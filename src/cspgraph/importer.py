@@ -43,7 +43,7 @@ from rdflib.namespace import SKOS
 
 from . import namespaces as ns
 from .errors import DataError, Location
-from .graph import data_graph, load_ontology, write_atomic
+from .graph import current_umask, data_graph, load_ontology, write_atomic
 from .plandata import (
     SLUG,
     PlanData,
@@ -911,6 +911,8 @@ def _commit(changes: dict[Path, bytes], check) -> None:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
+            # keep an existing file's mode; a new one gets the umask's (mkstemp alone would make it 0600)
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~current_umask())
             temps[path] = tmp
         for path, tmp in temps.items():
             os.replace(tmp, path)

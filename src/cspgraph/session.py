@@ -1,38 +1,54 @@
-"""Opening the graph to ask it things: the built file when it is current, else a fresh in-memory build.
+"""Opening the graph to ask it things: the built file when it was built from exactly these inputs, else a
+fresh in-memory build.
 
-A user who edits ``data/`` and runs ``cspgraph ask`` straight away should get answers from what they edited,
-not from a stale ``build/cspgraph.ttl``; loading the built file is only a shortcut when nothing is newer.
+A user who edits ``data/`` (or points ``--data`` at another folder, or deletes a plan) and runs ``cspgraph ask``
+straight away must get answers from what is there now, not from a stale ``build/cspgraph.ttl``. So the build
+records its inputs (every file's path, size and modification time) beside the graph, and the graph is reused
+only when that record matches the inputs of the folders in use. Comparing times alone would miss a deleted
+file or a different ``--data`` folder.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from .errors import CspgraphError
 from .project import ProjectPaths
 from .store import OxigraphStore, RdflibStore, Store
 
 ENGINES = ("oxigraph", "rdflib")
 
 
-def _newest_input(paths: ProjectPaths) -> float:
-    newest = 0.0
+def manifest_file(graph_file: Path) -> Path:
+    return graph_file.with_name(graph_file.name + ".inputs.json")
+
+
+def input_manifest(paths: ProjectPaths) -> dict:
+    """What a build read: the folders and every file in them, with size and modification time."""
+    files = {}
     for folder in (paths.data, paths.ontology):
-        for file in folder.rglob("*"):
-            if file.is_file():
-                newest = max(newest, file.stat().st_mtime)
-    return newest
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                stat = file.stat()
+                files[str(file.resolve())] = [stat.st_size, stat.st_mtime_ns]
+    return {"data": str(paths.data.resolve()), "ontology": str(paths.ontology.resolve()), "files": files}
 
 
 def built_file_is_current(paths: ProjectPaths) -> bool:
-    target = paths.graph_file
-    return target.is_file() and target.stat().st_mtime >= _newest_input(paths)
+    """True when ``build/cspgraph.ttl`` was built from exactly the inputs ``paths`` names, as they are now."""
+    target, record = paths.graph_file, manifest_file(paths.graph_file)
+    if not (target.is_file() and record.is_file()):
+        return False
+    try:
+        return json.loads(record.read_text(encoding="utf-8")) == input_manifest(paths)
+    except (OSError, ValueError):
+        return False
 
 
 def open_store(paths: ProjectPaths, engine: str = "oxigraph", graph_file: Path | None = None) -> Store:
     """A store holding the project's graph, on the embedded engine named (``oxigraph`` or ``rdflib``)."""
     if engine not in ENGINES:
-        from .errors import CspgraphError
-
         raise CspgraphError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     if graph_file is not None or built_file_is_current(paths):
         path = graph_file or paths.graph_file
