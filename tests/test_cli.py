@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cspgraph.cli import cli
+
+REPO_QUERIES = Path(__file__).resolve().parents[1] / "queries"
 
 
 def _run(*args: str):
@@ -119,3 +123,24 @@ def test_csv_output_neutralises_spreadsheet_formulas():
 
     text = render(["name", "n"], [["=HYPERLINK(\"x\")", -3], ["+1 x", 2], ["plain", "-4"]], "csv")
     assert text.splitlines() == ["name,n", '"\'=HYPERLINK(""x"")",-3', "'+1 x,2", "plain,-4"]
+
+
+def test_diff_refuses_a_year_that_is_not_a_plan_year():
+    result = CliRunner().invoke(cli, ["diff", "banana", "2020-21"])
+    assert result.exit_code == 2 and "'banana' is not a plan year like 2020-21" in result.output
+
+
+def test_year_given_twice_and_differently_is_refused():
+    result = CliRunner().invoke(cli, ["ask", "pfcc-priority-coverage", "--year", "2020-21", "--param", "year=2018-19"])
+    assert result.exit_code == 2 and "disagree" in result.output
+
+
+def test_a_badly_named_question_file_is_refused(tmp_path):
+    import shutil
+
+    from cspgraph.errors import QueryError
+    from cspgraph.questions import load_questions
+
+    shutil.copy(REPO_QUERIES / "initiatives-per-plan.rq", tmp_path / "Bad Name.rq")
+    with pytest.raises(QueryError, match="must be lower-case"):
+        load_questions(tmp_path)

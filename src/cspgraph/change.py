@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import QueryError
+from .plandata import YEAR
 from .network import Delivery, Initiative, Priority, Section, _names, delivery
 from .store import Store
 
@@ -204,6 +205,9 @@ def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partne
     through them). Pass a :class:`~cspgraph.network.Delivery` (as ``source`` or ``data``) to reuse one extraction.
     """
     from_year, to_year = str(from_year).strip(), str(to_year).strip()
+    for year in (from_year, to_year):
+        if not YEAR.fullmatch(year):
+            raise QueryError(f"'{year}' is not a plan year like 2020-21")
     if from_year >= to_year:
         raise QueryError(f"FROM ({from_year}) must be an earlier plan year than TO ({to_year})")
     if data is None:

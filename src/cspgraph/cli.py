@@ -166,6 +166,8 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
     values = _parse_params(params)
     if year is not None:
         question.param("year")
+        if "year" in values and values["year"] != year:
+            raise click.UsageError("--year and --param year= disagree: give the year once")
         values["year"] = year
     store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout)
     answer = run(question, store, values)

@@ -23,10 +23,12 @@ from rdflib.term import Node
 
 from .errors import QueryError
 from .namespaces import PREFIXES
+from .plandata import YEAR
 from .store import Store, Table
 
 PARAM_TYPES = ("iri", "string", "integer", "year")
 VIEWS = ("table", "graph", "matrix", "bar")
+QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 _PNAME = re.compile(r"^([a-z][a-z0-9]*):(\S*)$")
 
@@ -154,12 +156,18 @@ def load_questions(queries_dir: Path) -> dict[str, Question]:
     """Every saved question in ``queries_dir``, by id (the file stem), in id order."""
     if not queries_dir.is_dir():
         raise QueryError(f"{queries_dir}: no saved-questions folder\n  -> pass --queries DIR")
-    return {p.stem: parse_question(p) for p in sorted(queries_dir.glob("*.rq"))}
+    questions = {}
+    for path in sorted(queries_dir.glob("*.rq")):
+        if not QUESTION_ID.fullmatch(path.stem):
+            raise QueryError(f"{path}: a question id (the file name) must be lower-case letters, digits, '-' or '_'"
+                             "\n  -> rename the file")
+        questions[path.stem] = parse_question(path)
+    return questions
 
 
 def get_question(queries_dir: Path, qid: str) -> Question:
     path = queries_dir / f"{qid}.rq"
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", qid) or not path.is_file():
+    if not QUESTION_ID.fullmatch(qid) or not path.is_file():
         import difflib
 
         known = sorted(p.stem for p in queries_dir.glob("*.rq"))
@@ -198,7 +206,7 @@ def to_term(param: Parameter, value: Any) -> Node:
             return Literal(int(text), datatype=XSD.integer)
         except ValueError:
             raise QueryError(f"parameter '{param.name}': '{text}' is not a whole number") from None
-    if param.type == "year" and not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+    if param.type == "year" and not YEAR.fullmatch(text):
         raise QueryError(f"parameter '{param.name}': '{text}' is not a plan year like 2020-21")
     return Literal(text)
 
