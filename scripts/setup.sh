@@ -19,6 +19,10 @@ python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [[ "$extras" == *dev* || "$extras" == *browser* ]]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi
+if [[ "$extras" == *dev* ]]; then
+  # a second, very different SPARQL server for the remote-endpoint tests (tests/test_virtuoso.py)
+  command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource)
+fi
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
   echo "setup: installing system packages: ${need_apt[*]}"

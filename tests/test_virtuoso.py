@@ -8,6 +8,8 @@ password set with ``isql-vt``; it is stopped when the module's tests end.
 
 from __future__ import annotations
 
+import os
+
 import hashlib
 import json
 import re
@@ -46,7 +48,8 @@ TEMPLATE = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
 pytestmark = [
     pytest.mark.virtuoso,
-    pytest.mark.skipif(not (VIRTUOSO and ISQL and TEMPLATE.is_file()),
+    # CI (scripts/setup.sh dev installs Virtuoso) never skips: a missing server there fails the tests
+    pytest.mark.skipif(not (VIRTUOSO and ISQL and TEMPLATE.is_file()) and os.environ.get("CI") != "true",
                        reason="Virtuoso is not installed (Debian: apt-get install virtuoso-opensource); "
                               "these tests run when virtuoso-t and isql-vt are on PATH"),
 ]
