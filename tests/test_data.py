@@ -2,11 +2,12 @@
 
 Expected values are read off the source texts by hand; the comments give the line numbers in
 ``data/sources/scp-plan-2018-19.txt`` ("2018-19:L") and ``data/sources/scp-plan-2020-21.txt`` ("2020-21:L").
-Only yaml, pathlib, re and the files are used, so these tests run without the package installed.
+Only yaml, hashlib, pathlib, re and the files are used, so these tests run without the package installed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -17,7 +18,26 @@ DATA = ROOT / "data"
 ORIGINALS = ROOT.parent / "shared" / "sources"  # the unredacted extracts, beside the checkout when available
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-REDACTED_NAMES = ["[a person]", "[a person]", "[a person]", "[a person]", "[a person]", "[a person]"]
+
+# The withheld names and addresses are personal data, so they are not written here in clear: these are salted
+# SHA-256 hashes (hex) of each lower-cased name ("first last") and each lower-cased address (without "mailto:").
+# The salt only defeats precomputed tables; names are guessable, so this hides them from casual reading and
+# search, not from a determined attacker. test_redactions_match_the_originals checks the lists are complete.
+SALT = "cspgraph-redaction-v1:"
+NAME_HASHES = frozenset({  # six names: a school contact, a trainer, the author, a Refuge worker, a coordinator, the MP
+    "187404858851ddcc7299f4869655540ba58bb78acc55dcd8ac08e5f02a0257f3",
+    "1fd95837207dd71978ba5efb14ed6bb686302d09c382d5adc67e2b536942db63",
+    "25c29f208621b485b29db8f67f1ddf744cb8eaa135f86569168a15b07cc8ca2c",
+    "6b010ff32b45725ee242ecdd6e8b5f14d80277dc3bbd72cf9421da8a8bc89a81",
+    "7cf291e86b1a3d528fe445840c2a8b199676c4b9325c22bd31494815939516ac",
+    "e685b25773969e6f3aa7a087d8d0d5abf3a04bffc1dfa2c2a6dffd08eda64d91",
+})
+EMAIL_HASHES = frozenset({  # three addresses
+    "1b03eedd37a2eb70aecbfd54a41e339a48a312d94dee8cc65149698aea7bb001",
+    "5d6285aaac252d8b9447860034e6ccf58933b32d63dae7977e4ed3c9bb78ae88",
+    "6b512c4cba272fe6348178f7befce7782e89e54bd1c2b36840c5677e5f5cc272",
+})
+MARKERS = {"[name redacted]": "name", "[e-mail redacted]": "e-mail"}
 
 # the three tables of the 2020-21 plan: header line to last row line
 TABLES_2020 = {1: (54, 67), 2: (73, 101), 3: (107, 169)}
@@ -313,10 +333,27 @@ def test_single_line_rows_2020_21_match_their_line():
         cells = text[r["lines"][0] - 1].split("\t")
         first = " ".join(c for c in (r["name"], r["lead"]["cell"], r["timing"]["cell"]) if c)
         assert norm(cells[0]) == norm(first), r["id"]
-        assert (r["scp"]["cell"] or "") == cells[2].strip(), r["id"]
-        assert r["pfcc"]["cell"] == (cells[3].strip() if len(cells) > 3 else None), r["id"]
+        assert r["scp"]["cell"] == (cells[2].strip() or None), r["id"]  # an empty cell is null, never ""
+        assert r["pfcc"]["cell"] == ((cells[3].strip() or None) if len(cells) > 3 else None), r["id"]
         checked += 1
     assert checked >= 40
+
+
+def test_empty_cells_are_null_and_priority_values_distinct():
+    for year, r in all_initiatives():
+        cells = [r["lead"]["cell"], r["timing"]["cell"]] + [r[k]["cell"] for k in ("scp", "pfcc") if r.get(k)]
+        assert "" not in cells, f"{year} {r['id']}: write an empty cell as null"
+        for key in ("scp", "pfcc"):
+            values = (r.get(key) or {}).get("values") or []
+            assert len(values) == len(set(values)), f"{year} {r['id']}: {key} values repeat"
+    # 2020-21:157-158 the Sanctuary Scheme's SCP cell '2 & 3' stands on both lines: kept twice, read once
+    assert row("2020-21", "sanctuary-scheme")["scp"] == {"cell": "2 & 3\n2 & 3", "values": [2, 3]}
+
+
+def test_row_suicide_awareness_training_states_no_end():
+    r = row("2020-21", "suicide-awareness-training")
+    # 2020-21:133 "April/May 2020": when it began (the earlier month); the text gives no end
+    assert r["timing"] == {"cell": "April/May 2020", "start": "2020-04", "end": None}
 
 
 def test_plan_2020_21_members():
@@ -400,25 +437,139 @@ def test_redacted_sources_keep_the_line_count():
             assert len(original.read_text(encoding="utf-8").split("\n")) == len(redacted), sid
 
 
+def salted(text: str) -> str:
+    return hashlib.sha256((SALT + text.lower()).encode("utf-8")).hexdigest()
+
+
+WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+# directories of the checkout that are not published: generated output, caches, environments
+UNPUBLISHED = {".git", ".venv", "venv", "build", "site", "out", "lib", "__pycache__", ".pytest_cache", ".ruff_cache",
+               ".ipynb_checkpoints"}
+TEXT_SUFFIXES = {".py", ".md", ".txt", ".yaml", ".yml", ".ttl", ".trig", ".rq", ".ipynb", ".html", ".js", ".css",
+                 ".csv", ".json", ".toml", ".cfg", ".ini", ".sh"}
+
+
+def data_files() -> list[Path]:
+    """The published data: the redacted texts, the plans and the reference registers."""
+    return sorted((DATA / "sources").glob("*.txt")) + sorted((DATA / "plans").glob("**/*.yaml")) + sorted(
+        (DATA / "reference").glob("**/*.yaml"))
+
+
+def repository_text_files() -> list[Path]:
+    """Every text file of the checkout that would be committed (ignored and generated folders left out)."""
+    found = []
+    for path in ROOT.rglob("*"):
+        rel = path.relative_to(ROOT).parts
+        if any(part in UNPUBLISHED or part.endswith(".egg-info") for part in rel):
+            continue
+        if rel[:2] in (("notebooks", "output"), ("benchmarks", "results")):
+            continue
+        if path.is_file() and path.suffix in TEXT_SUFFIXES:
+            found.append(path)
+    return sorted(found)
+
+
+def personal_data_hits(path: Path, names: frozenset[str] = NAME_HASHES,
+                       addresses: frozenset[str] = EMAIL_HASHES) -> list[str]:
+    """Where in ``path`` a word bigram or trigram hashes to a withheld name, or a token to a withheld address."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    hits = []
+    for line_no, line in enumerate(text.split("\n"), 1):
+        words = [w.lower() for w in WORD.findall(line)]
+        grams = {" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
+        if any(salted(g) in names for g in grams):
+            hits.append(f"{path.name}:{line_no}: a withheld name")
+        tokens = {t.strip("()<>[]{},;:'\"").removeprefix("mailto:") for t in line.split() if "@" in t}
+        if any(salted(t) in addresses for t in tokens):
+            hits.append(f"{path.name}:{line_no}: a withheld e-mail address")
+    return hits
+
+
 def test_no_personal_data_in_sources_or_data():
-    files = [ROOT / s["file"] for s in sources().values()] + sorted(DATA.glob("**/*.yaml"))
-    for path in files:
+    for path in data_files():
         text = path.read_text(encoding="utf-8")
-        assert not EMAIL.search(text), f"{path}: e-mail address {EMAIL.search(text).group()}"
-        for name in REDACTED_NAMES:
-            assert name not in text, f"{path}: names {name}"
+        assert not EMAIL.search(text), f"{path}: e-mail address at offset {EMAIL.search(text).start()}"
+    assert [hit for path in data_files() for hit in personal_data_hits(path)] == []
 
 
-def test_contact_redacted_flags_rows_with_redactions():
-    """contact_redacted is true exactly where the row's own text had a name or address withheld."""
-    flagged = set()
+def test_no_withheld_name_or_address_anywhere_in_the_repository():
+    """Not in code, tests, docs or notebooks either (the names once stood in redact.py and in this file)."""
+    files = repository_text_files()
+    assert ROOT / "data" / "sources" / "redact.py" in files and Path(__file__).resolve() in files
+    assert [hit for path in files for hit in personal_data_hits(path)] == []
+
+
+def test_the_hash_check_catches_a_name_however_written(tmp_path):
+    """An invented name and address, hashed here, are found across case, spacing and a mailto: link."""
+    planted = tmp_path / "planted.txt"
+    planted.write_text("Prepared by:  Jo\tBLOGGS (mailto:Jo.Bloggs@example.org)\nno one here\n", encoding="utf-8")
+    hits = personal_data_hits(planted, frozenset({salted("jo bloggs")}), frozenset({salted("jo.bloggs@example.org")}))
+    assert hits == ["planted.txt:1: a withheld name", "planted.txt:1: a withheld e-mail address"]
+
+
+def _redacted_spans() -> list[tuple[str, int, str, str]]:
+    """(redacted file, line, kind, original text) for every redaction, by comparing each original line with its
+    redacted line: the redacted line's text around the markers must match the original exactly."""
+    spans = []
+    for sid, rec in sources().items():
+        original = (ORIGINALS / rec["original_file"]).read_text(encoding="utf-8").split("\n")
+        redacted = source_lines(sid)
+        for line_no, (before, after) in enumerate(zip(original, redacted), 1):
+            if before == after:
+                continue
+            parts = re.split(r"(\[name redacted\]|\[e-mail redacted\])", after)
+            assert len(parts) > 1, f"{sid}:{line_no}: changed without a redaction marker"
+            # a name may hold spaces (lazy); an address is one token: "Name address" splits unambiguously
+            pattern = "".join(re.escape(p) if i % 2 == 0 else ("(.+?)" if MARKERS[p] == "name" else r"(\S+)")
+                              for i, p in enumerate(parts))
+            match = re.fullmatch(pattern, before)
+            assert match, f"{sid}:{line_no}: the redacted line differs from the original outside its markers"
+            spans += [(sid, line_no, MARKERS[m], g) for m, g in zip(parts[1::2], match.groups())]
+    return spans
+
+
+def test_redactions_match_the_originals():
+    """Six names and five occurrences of three addresses were withheld (data/README.md, Personal data)."""
+    markers = {kind: sum(line.count(m) for sid in sources() for line in source_lines(sid))
+               for m, kind in MARKERS.items()}
+    assert markers == {"name": 6, "e-mail": 5}
+    if not ORIGINALS.is_dir():  # the unredacted extracts are not distributed; the rest needs them
+        return
+    spans = _redacted_spans()
+    # 2018-19: names on lines 118 (MP), 147 (school contact), 255 (trainer), 417 (author), 529 (Refuge worker),
+    # 655 (coordinator); addresses on 148, 183 (mailto:), 255, 272 (mailto:), 417
+    assert sorted((line, kind) for _, line, kind, _ in spans) == [
+        (118, "name"), (147, "name"), (148, "e-mail"), (183, "e-mail"), (255, "e-mail"), (255, "name"),
+        (272, "e-mail"), (417, "e-mail"), (417, "name"), (529, "name"), (655, "name")]
+    names = {text.lower() for _, _, kind, text in spans if kind == "name"}
+    addresses = {text.lower().removeprefix("mailto:") for _, _, kind, text in spans if kind == "e-mail"}
+    assert {salted(n) for n in names} == NAME_HASHES and {salted(a) for a in addresses} == EMAIL_HASHES
+    for path in data_files():
+        text = path.read_text(encoding="utf-8").lower()
+        left = [kind for kind, withheld in [("name", n) for n in names] + [("e-mail", a) for a in addresses]
+                if withheld in text]
+        assert not left, f"{path.relative_to(ROOT)} still holds a withheld {left[0]}"
+
+
+def test_contact_redacted_flags_rows_that_named_a_contact():
+    """contact_redacted is true where the row named a point of contact (a name with an e-mail address), withheld.
+
+    A row that only mentions a person (an MP among delegates, a speaker) has contact_redacted: false and its note
+    says that a name was redacted.
+    """
+    flagged, mentions = set(), set()
     for year, r in all_initiatives():
-        redacted = "[name redacted]" in r["description"] or "[e-mail redacted]" in r["description"]
-        assert r["contact_redacted"] == redacted, f"{year} {r['id']}"
-        if redacted:
+        assert r["contact_redacted"] == ("[e-mail redacted]" in r["description"]), f"{year} {r['id']}"
+        if r["contact_redacted"]:
             flagged.add(r["lines"][0])
-    # 2018-19:118 (MP), 147-148 (school contact), 255 (trainer), 529 (Refuge worker), 655 (coordinator)
-    assert flagged == {112, 136, 236, 522, 655}
+        elif "[name redacted]" in r["description"]:
+            mentions.add(r["lines"][0])
+            assert "name" in r["note"] and "redacted" in r["note"], f"{year} {r['id']}: say so in the note"
+    # 2018-19:147-148 the schools point of contact, name and address; 255 the trainer's name and address
+    assert flagged == {136, 236}
+    # 2018-19:118 the Colchester MP among the delegates; 529 a Colchester Refuge worker at a market stall; 655 the
+    # Stop the Traffik coordinator who held the conference: people named, no contact given
+    assert mentions == {112, 522, 655}
 
 
 # --------------------------------------------------------------------------------------------- references

@@ -292,6 +292,64 @@ def test_unknown_agency_is_an_error_naming_row_column_and_suggestion(project, tm
     assert snapshot(project.data) == before
 
 
+def test_generic_word_of_another_partnership_is_not_resolved_to_a_colchester_agency(project, tmp_path):
+    """'Police' and 'The Council' mean Essex Police and CBC only in Safer Colchester's plans (agencies.yaml
+    alt_local): in another partnership's table they are errors with suggestions, never matched or added."""
+    table = tmp_path / "lakeside.csv"
+    table.write_text("name,lead agency,partners,partnership priorities\n"
+                     "Street patrols,Police,,1\n"                 # line 2
+                     "Alley gating,The Council,,1\n"              # line 3
+                     "Knife talks,Essex Police,Council,1\n"       # line 4: full name fine; a generic partner is not
+                     "Graffiti removal,CBC,,1\n",                 # line 5: Colchester's acronym, local to its plans
+                     encoding="utf-8")
+    meta = tmp_path / "lakeside.meta.yaml"
+    meta.write_text("partnership: {id: lakeside-csp, name: Lakeside CSP}\nyear: '2021-22'\n"
+                    "title: Lakeside CSP Plan 2021-22\npriorities:\n  - {number: 1, title: Safer streets}\n"
+                    "pfcc: pfcc-essex-2016\n", encoding="utf-8")
+    before = snapshot(project.data)
+    with pytest.raises(PlanImportError) as caught:
+        run_import(project, table, meta, add_agencies="charity")  # even so: a generic word is never a new agency
+    issues = {(i.row, i.column): i for i in caught.value.issues}
+    assert set(issues) == {("line 2", "lead agency"), ("line 3", "lead agency"), ("line 4", "partners"),
+                           ("line 5", "lead agency")}
+    police, council = issues[("line 2", "lead agency")], issues[("line 3", "lead agency")]
+    assert police.message == "'Police' is only a generic word: it does not say which organisation"
+    assert "did you mean Essex Police (essex-police)" in police.hint
+    assert "In safer-colchester's plans 'Police' means Essex Police (essex-police)" in police.hint
+    assert council.message == "'The Council' is only a generic word: it does not say which organisation"
+    assert "Colchester Borough Council (colchester-borough-council)" in council.hint
+    assert "Essex County Council (essex-county-council)" in council.hint
+    cbc = issues[("line 5", "lead agency")]
+    assert cbc.message.startswith("'CBC' names an agency only in other partnerships' plans (alt_local)")
+    assert "In safer-colchester's plans 'CBC' means Colchester Borough Council" in cbc.hint
+    assert snapshot(project.data) == before
+
+
+def test_generic_word_in_the_partnerships_own_plan_resolves_with_a_warning(project, tmp_path):
+    table = tmp_path / "colchester.csv"
+    table.write_text("name,lead agency,partnership priorities\nStreet patrols,The Police,1\n", encoding="utf-8")
+    meta = tmp_path / "colchester.meta.yaml"
+    meta.write_text("partnership: safer-colchester\nyear: '2021-22'\ntitle: A later Safer Colchester plan\n"
+                    "priorities:\n  - {number: 1, title: Safer streets}\npfcc: pfcc-essex-2016\n", encoding="utf-8")
+    report = run_import(project, table, meta)
+    row = initiatives_by_id(project, "safer-colchester", "2021-22")["street-patrols"]
+    # agencies.yaml: essex-police alt_local {safer-colchester: [Police, The Police]}
+    assert row["lead"] == {"cell": "The Police", "agencies": ["essex-police"]}
+    assert "'The Police' -> essex-police" in row["note"]
+    assert any(w.row == "line 2" and "'The Police' is only a generic word; read as essex-police" in w.message
+               for w in report.warnings)
+
+
+def test_a_declared_generic_spelling_stays_local_to_its_partnership(project, harbourside_xlsx, tmp_path):
+    meta = tmp_path / "harbourside.meta.yaml"
+    meta.write_text(HARBOURSIDE_META.read_text(encoding="utf-8").replace("alt: [HBC]", "alt: [HBC, The Council]"),
+                    encoding="utf-8")
+    run_import(project, harbourside_xlsx, meta, add_agencies="charity")
+    agencies = yaml.safe_load((project.data / "reference" / "agencies.yaml").read_text())["agencies"]
+    added = next(a for a in agencies if a["id"] == "harbourside-borough-council")
+    assert added["alt"] == ["HBC"] and added["alt_local"] == {"harbourside-csp": ["The Council"]}
+
+
 def test_dry_run_writes_nothing(project):
     before = snapshot(project.data)
     report = run_import(project, RIVERSIDE_CSV, RIVERSIDE_META, dry_run=True)

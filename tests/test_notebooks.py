@@ -228,6 +228,8 @@ def test_finding_gaps(executed):
             "Drug trafficking, Possession of weapons, Rape and Violence with injury.") in text
     # Statutory authorities, scp-plan-2020-21.txt lines 9-15; no lead cell of the 2020-21 tables names the
     # Rehabilitation Company, the Fire and Rescue Service or the CCG (they appear only on lines 11, 12, 15).
+    # Nor Essex County Council (line 13 only): it is not among the three because its youth service, lead 'EYS'
+    # of lines 59-60, is registered as its unit, a reading from reference knowledge (data/README.md).
     assert "Safer Colchester Partnership 2020-21 lists 7 statutory partners; 3 of them lead no initiative." in text
     tables = "".join(_outputs(executed[0][NAMES[1]], "text/markdown"))
     assert ("| Essex Community Rehabilitation Company | 0 |\n| Essex County Fire and Rescue Service | 0 |\n"

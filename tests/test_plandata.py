@@ -115,3 +115,39 @@ def test_continues_must_point_to_an_earlier_plan(mini_paths):
     _edit(plan, "    name: Youth Boxing\n", "    name: Youth Boxing\n    continues: mini-csp/2020-21/op-example\n")
     err = _error(mini_paths)
     assert "not from an earlier plan year" in str(err) and err.location.field == "continues"
+
+
+def test_priority_number_listed_twice(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, 'scp: {cell: "1 & 2", values: [1, 2]}', 'scp: {cell: "1 & 2\\n1 & 2", values: [1, 2, 1, 2]}')
+    err = _error(mini_paths)
+    assert "partnership priority number 1 is listed twice in values" in str(err)
+    assert err.location.line == _line_of(plan, "values: [1, 2, 1, 2]") and err.location.field == "values"
+
+
+def test_alt_local_names_a_known_partnership(mini_paths):
+    reg = mini_paths.data / "reference" / "agencies.yaml"
+    _edit(reg, "    alt: [EP]\n", "    alt: [EP]\n    alt_local: {mini-csp: [Police], mini-cps: [The Police]}\n")
+    err = _error(mini_paths)
+    assert "unknown partnership 'mini-cps'" in str(err) and "mini-csp" in str(err.hint)
+    assert err.location.line == _line_of(reg, "alt_local:") and err.location.field == "mini-cps"
+
+
+def test_alt_local_spellings_become_alt_labels(mini_paths):
+    from rdflib import Literal
+    from rdflib.namespace import SKOS
+
+    from cspgraph import namespaces as ns
+
+    reg = mini_paths.data / "reference" / "agencies.yaml"
+    _edit(reg, "    alt: [EP]\n", "    alt: [EP]\n    alt_local: {mini-csp: [Police]}\n")
+    graph = build_graph(mini_paths).graph
+    assert set(graph.objects(ns.agency_iri("essex-police"), SKOS.altLabel)) == {Literal("EP"), Literal("Police")}
+
+
+def test_unquoted_yes_as_a_spelling_is_refused(mini_paths):
+    reg = mini_paths.data / "reference" / "agencies.yaml"
+    _edit(reg, "    alt: [MBC]\n", "    alt: [MBC, YES]\n")
+    err = _error(mini_paths)
+    assert "spelling True in 'alt' is not text" in str(err) and '"YES"' in str(err.hint)
+    assert err.location.line == _line_of(reg, "alt: [MBC, YES]")

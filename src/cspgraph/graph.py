@@ -30,7 +30,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from . import namespaces as ns
 from .errors import CspgraphError, DataError, Location
 from .namespaces import CSP, ORG, SCHEMA
-from .plandata import LocatedDict, PlanData, SourceText, Vocabulary, iso_date, load_plan_data
+from .plandata import LocatedDict, PlanData, SourceText, Vocabulary, iso_date, load_plan_data, local_spellings
 from .project import ProjectPaths
 
 ONTOLOGY_FILES = ("cspgraph.ttl", "harms.ttl", "statuses.ttl", "agency-types.ttl")
@@ -210,7 +210,8 @@ class _Builder:
             self.add(s, _TYPE, _CSP.Agency)
             self.label(s, rec["name"])
             self.add(s, _ORG.classification, ns.agency_type_iri(rec["type"]))
-            for alt in rec.get("alt") or []:
+            # alt_local spellings are spellings of the plans too; only the importer's name matching is scoped
+            for alt in [*(rec.get("alt") or []), *local_spellings(rec)]:
                 self.add(s, _SKOS.altLabel, _lit(str(alt)))
             self.note(s, rec)
             for sid, lines in (rec.get("lines") or {}).items():
@@ -221,7 +222,7 @@ class _Builder:
                 self.add(u, _TYPE, _CSP.AgencyUnit)
                 self.add(u, _ORG.unitOf, s)
                 self.label(u, unit["name"])
-                for alt in unit.get("alt") or []:
+                for alt in [*(unit.get("alt") or []), *local_spellings(unit)]:
                     self.add(u, _SKOS.altLabel, _lit(str(alt)))
         for pid, rec in data.places.items():
             s = ns.place_iri(pid)

@@ -17,8 +17,12 @@ the plan document as plain text (``source: file:``), that text is copied instead
 Matching. Lead and partner cells are split on ``/ , ; +`` and on "and"/"&" where that yields a known name (so
 "Essex County Fire and Rescue Service" stays one) and matched against the names, spellings and units of
 ``data/reference/agencies.yaml`` ignoring case and punctuation; a match through a spelling is recorded in the
-row's note. An unknown name is an error naming the row and column with the closest register entries, unless the
-caller asks for new agencies of a given type: an agency is never invented silently. Harms are read from a
+row's note. An agency's ``alt_local`` spellings ("Police", "The Council": words that name it only inside one
+partnership's plans) are used only when importing that partnership's plans. A cell that is only a generic word
+(:data:`GENERIC_WORDS`, or any ``alt_local`` spelling) is never resolved silently: where it resolves it gives a
+warning, and where it does not it is an error with the agencies it might mean, never a new agency. An unknown name
+is an error naming the row and column with the closest register entries, unless the caller asks for new agencies
+of a given type: an agency is never invented silently. Harms are read from a
 ``harms`` cell, else inferred from the row's name and description with the SKOS labels of ``ontology/harms.ttl``
 (word boundaries, acronyms case-sensitively, longest match first), and the inference is recorded in the note.
 Status cells keep their text (``status_cell``); red/amber/green becomes ``rag`` (a RAG rating rates progress,
@@ -54,6 +58,7 @@ from .plandata import (
     _load_places,
     _load_sources,
     load_plan_data,
+    local_spellings,
 )
 from .plantemplate import (
     COLUMN_BY_KEY,
@@ -76,7 +81,7 @@ from .plantemplate import (
 from .plantemplate import normalise as _norm
 from .yamlfile import LocatedDict, read_text
 
-__all__ = ["ImportIssue", "ImportReport", "PlanImportError", "column_help", "harm_patterns", "import_plan",
+__all__ = ["GENERIC_WORDS", "ImportIssue", "ImportReport", "PlanImportError", "column_help", "harm_patterns", "import_plan",
            "infer_harms", "new_plan_template", "read_status", "read_table", "slugify"]
 
 
@@ -88,6 +93,17 @@ _WEAK = re.compile(r"(\s*(?:&|\band\b)\s*)", re.IGNORECASE)
 _HARM_FIX = "use a slug or label of ontology/harms.ttl"
 _PLACE_FIX = "add it to data/reference/places.yaml or under places: in the metadata"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: words that name a kind of organisation, not one organisation (normalised, without a leading "the"): in a lead or
+#: partner cell they say "a police force" or "a council", and which one depends on whose plan it is
+GENERIC_WORDS = frozenset({
+    "police", "police service", "constabulary", "council", "borough council", "district council", "city council",
+    "county council", "parish council", "town council", "local authority", "la", "university", "college",
+    "school", "fire", "fire service", "fire and rescue", "fire and rescue service", "probation", "health",
+    "hospital", "ccg", "clinical commissioning group", "nhs clinical commissioning group", "community safety",
+    "community safety team", "cs", "cst", "cs team", "csp", "community safety partnership", "partnership",
+    "partners", "pcc", "pfcc", "police and crime commissioner", "business improvement district", "bid",
+    "pubwatch", "pub watch", "pub watch committee", "housing", "youth service", "neighbourhood team", "wardens",
+})
 
 
 # --------------------------------------------------------------------------------------------- results
@@ -163,6 +179,12 @@ def _dump(data: Any) -> str:
 # --------------------------------------------------------------------------------------------- matching
 
 
+def _bare(name: str) -> str:
+    """``name`` normalised for matching, without a leading "the" ("The Police" -> "police")."""
+    text = _norm(name)
+    return text[4:] if text.startswith("the ") else text
+
+
 class _Names:
     """Register entries (agencies and units, or places) by their normalised names, spellings and ids."""
 
@@ -208,8 +230,8 @@ class _Names:
                 i += 1
         return runs
 
-    def split(self, cell: str) -> tuple[list[str], list[str], list[str], list[str]]:
-        """(ids, unknown names, ambiguous names, readings of spellings) in a cell naming one or more entries.
+    def split(self, cell: str) -> tuple[list[str], list[str], list[str], list[str], list[tuple[str, str]]]:
+        """(ids, unknown names, ambiguous names, readings of spellings, (name, id) matched) in a cell naming entries.
 
         Strong separators (``/ , ; +``) always divide names; "and" and "&" divide only when one of the pieces is a
         known name, so an unknown "Youth and Community Services" stays one name rather than becoming two.
@@ -218,6 +240,7 @@ class _Names:
         unknown: list[str] = []
         ambiguous: list[str] = []
         spellings: list[str] = []
+        matched: list[tuple[str, str]] = []
         for text, found in self._runs(cell, _STRONG):
             runs = [(text, found)]
             if not found:
@@ -229,11 +252,13 @@ class _Names:
                     unknown.append(name)
                 elif len(refs) > 1:
                     ambiguous.append(name)
-                elif next(iter(refs)) not in ids:
-                    ids.append(next(iter(refs)))
-                    if _norm(name) not in self.primary:
-                        spellings.append(f"'{name}' -> {ids[-1]}")
-        return ids, unknown, ambiguous, spellings
+                else:
+                    matched.append((name, next(iter(refs))))
+                    if matched[-1][1] not in ids:
+                        ids.append(matched[-1][1])
+                        if _norm(name) not in self.primary:
+                            spellings.append(f"'{name}' -> {ids[-1]}")
+        return ids, unknown, ambiguous, spellings, matched
 
 
 def harm_patterns(labels: dict[str, list[str]]) -> list[tuple[re.Pattern[str], str, str]]:
@@ -339,11 +364,15 @@ class _Importer:
         self.add_agencies = add_agencies
         self.errors: list[ImportIssue] = []
         self.warnings: list[ImportIssue] = []
+        # an agency's alt_local spellings count only in its partnership's own plans (data/README.md)
+        home = meta.partnership
         self.agencies = _Names()
-        for aid, rec in registers.agencies.items():
-            self.agencies.add(aid, rec["name"], *(rec.get("alt") or []))
-        for ref, unit in registers.units.items():
-            self.agencies.add(ref, unit["name"], *(unit.get("alt") or []))
+        self.local: dict[str, dict[str, str]] = {}  # bare alt_local spelling -> {"Name (ref)": partnership}
+        for ref, rec in [*registers.agencies.items(), *registers.units.items()]:
+            self.agencies.add(ref, rec["name"], *(rec.get("alt") or []), *local_spellings(rec, home))
+            for partnership, spellings in (rec.get("alt_local") or {}).items():
+                for spelling in spellings or []:
+                    self.local.setdefault(_bare(spelling), {})[f"{rec['name']} ({ref})"] = partnership
         self.places = _Names()
         for pid, rec in registers.places.items():
             self.places.add(pid, rec["name"])
@@ -381,11 +410,17 @@ class _Importer:
                                "give the new agency another id", file=meta.file.name)
                 continue
             record = {"id": aid, "name": str(rec["name"]), "type": str(rec["type"])}
-            if rec.get("alt"):
-                record["alt"] = [str(a) for a in rec["alt"]]
+            alts = [str(a) for a in rec.get("alt") or []]
+            if [a for a in alts if not self.generic(a)]:
+                record["alt"] = [a for a in alts if not self.generic(a)]
+            local = [a for a in alts if self.generic(a)]
+            if local:  # "Council" names it only in this partnership's plans
+                record["alt_local"] = {meta.partnership: local}
+                for spelling in local:
+                    self.local.setdefault(_bare(spelling), {})[f"{record['name']} ({aid})"] = meta.partnership
             record["note"] = f"Added by cspgraph import: declared in {meta.file.name}."
             self.new_agencies[aid] = record
-            self.agencies.add(aid, record["name"], *(record.get("alt") or []))
+            self.agencies.add(aid, record["name"], *alts)
         for rec in meta.places:
             pid = str(rec.get("id") or slugify(str(rec.get("name") or "")))
             if pid in self.reg.places and _norm(self.reg.places[pid]["name"]) == _norm(str(rec.get("name"))):
@@ -401,11 +436,47 @@ class _Importer:
             self.places.add(pid, record["name"])
 
     # ---------------------------------------------------------------- cells
+    def generic(self, name: str) -> bool:
+        """Whether ``name`` is only a generic word ("Police", "The Council") or some partnership's local spelling
+        ("CBC"): either way it does not name one organisation in every plan."""
+        return _bare(name) in GENERIC_WORDS or _bare(name) in self.local
+
+    def generic_meanings(self, name: str) -> str:
+        """What a generic word might mean, for a hint: agencies whose name holds its words, and where a
+        partnership's own plans use it as a local spelling."""
+        words = set(_bare(name).split())
+        named = sorted(f"{rec['name']} ({aid})" for aid, rec in self.reg.agencies.items()
+                       if words <= set(_norm(rec["name"]).split()))
+        local = self.local.get(_bare(name), {})
+        found = list(dict.fromkeys([*local, *named]))[:6]
+        text = f"did you mean {' or '.join(found)}? " if found else ""
+        for meaning, partnership in local.items():
+            text += f"(In {partnership}'s plans '{name}' means {meaning}.) "
+        return text
+
     def organisations(self, cell: str, row: str, key: str, file: str | None = None,
                       notes: list[str] | None = None) -> list[str]:
-        ids, unknown, ambiguous, spellings = self.agencies.split(cell)
+        ids, unknown, ambiguous, spellings, matched = self.agencies.split(cell)
         if spellings and notes is not None:
             notes.append(f"{COLUMN_BY_KEY[key].header} read by register spelling: {', '.join(spellings)}")
+        home = self.meta.partnership
+        for name, ref in matched:
+            if _bare(name) in GENERIC_WORDS:
+                how = " (its spelling in this partnership's plans: alt_local)" if (
+                    home in self.local.get(_bare(name), {}).values()) else ""
+                self.warn(row, key, f"'{name}' is only a generic word; read as {ref}{how}",
+                          "write the organisation's full name if that is not the one meant")
+        for name in [n for n in unknown if self.generic(n)]:
+            local = (f"; or, if it means one agency in all of {home}'s plans, add it to that agency's alt_local: "
+                     f"{{{home}: [{name}]}} in data/reference/agencies.yaml" if home in self.reg.partnerships else "")
+            if _bare(name) in GENERIC_WORDS:
+                message = f"'{name}' is only a generic word: it does not say which organisation"
+            else:  # an acronym another partnership's plans use for one of their agencies
+                message = (f"'{name}' names an agency only in other partnerships' plans (alt_local): in {home}'s "
+                           "plans it does not say which organisation")
+            self.error(row, key, message, f"{self.generic_meanings(name)}Write the organisation's name{local}",
+                       file=file)
+        unknown = [n for n in unknown if not self.generic(n)]
         for name in ambiguous:
             self.error(row, key, f"'{name}' names more than one agency ({', '.join(sorted(self.agencies.lookup(name)))})",
                        "write the agency's full name", file=file)

@@ -9,6 +9,7 @@ trust what it is given. The format is documented in ``data/README.md``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -220,6 +221,18 @@ def load_plan_data(data_dir: Path | str, vocabulary: Vocabulary) -> PlanData:
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("the data folder does not exist", Location(root), "pass --data DIR or run inside a project")
+    # Loading makes millions of small dicts and lists and frees nothing in a cycle; Python's cyclic collector
+    # would walk all of them again and again as they pile up (measured: it doubled the national load time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_all(root, vocabulary)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_all(root: Path, vocabulary: Vocabulary) -> PlanData:
     data = PlanData(root)
     ref = root / "reference"
     _load_sources(data, ref / "sources.yaml")
@@ -263,12 +276,52 @@ def _load_agencies(data: PlanData, path: Path, vocab: Vocabulary) -> None:
         _require(rec, ("id", "name", "type"), "an agency", rec.where())
         _slug(rec, "id")
         _check_ref(rec, "type", rec["type"], vocab.agency_types, "agency type", "ontology/agency-types.ttl")
-        _list(rec, "alt")
+        _spellings(rec, "alt")
+        _check_alt_local(rec, data.partnerships)
         for unit in _list(rec, "units"):
             _require(unit, ("id", "name"), f"a unit of agency '{rec['id']}'", rec.where("units"))
             _slug(unit, "id")
+            _spellings(unit, "alt")
+            _check_alt_local(unit, data.partnerships)
     data.agencies = _unique(((r["id"], r) for r in recs), "agency")
     data.units = _unique(((f"{r['id']}/{u['id']}", u) for r in recs for u in _list(r, "units")), "agency unit")
+
+
+def _check_alt_local(rec: LocatedDict, partnerships: dict[str, LocatedDict]) -> None:
+    """``alt_local: {partnership-id: [spelling, ...]}``: spellings that name this agency only in that partnership's plans."""
+    local = rec.get("alt_local")
+    if local is None:
+        return
+    if not isinstance(local, LocatedDict):
+        raise _fail(rec, "alt_local", f"expected a mapping of partnership id to spellings, found {local!r}",
+                    "write alt_local: {safer-colchester: [Police, The Police]}")
+    for partnership in local:
+        _check_ref(local, partnership, partnership, partnerships, "partnership", "data/reference/partnerships.yaml")
+        _spellings(local, partnership)
+
+
+def _spellings(rec: LocatedDict, key: str) -> list:
+    """A list of spellings, each text: YAML reads an unquoted YES, No or On as a boolean, not the acronym."""
+    spellings = _list(rec, key)
+    for value in spellings:
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(rec, key, f"spelling {value!r} in '{key}' is not text",
+                        'quote it: ["YES"] (YAML reads YES, No, On, Off as true/false)')
+    return spellings
+
+
+def local_spellings(record: dict, partnership: str | None = None) -> list[str]:
+    """An agency's (or unit's) ``alt_local`` spellings: those of one partnership's plans, or of all (``None``).
+
+    A generic word ("Police", "The Council") names one agency only inside one partnership's plans; outside them
+    it names nothing in particular, so the importer uses it only for that partnership's own plans.
+
+    >>> local_spellings({"alt_local": {"safer-colchester": ["Police"], "other": ["The Police"]}}, "other")
+    ['The Police']
+    """
+    local = record.get("alt_local") or {}
+    keys = local if partnership is None else [partnership] if partnership in local else []
+    return [str(s) for key in keys for s in local[key] or []]
 
 
 def _load_places(data: PlanData, path: Path) -> None:
@@ -365,7 +418,13 @@ def _check_priority_cell(rec: LocatedDict, key: str, known: Iterable[str], kind:
     if not isinstance(cell, LocatedDict):
         raise _fail(rec, key, f"expected {{cell: ..., values: [...]}} for {kind} priorities, found {cell!r}")
     known = set(known)
+    seen: set[str] = set()
     for value in _list(cell, "values"):
+        if str(value) in seen:
+            # a cell written twice (a row split over two lines) is kept as written, its numbers read once
+            raise _fail(cell, "values", f"{kind} priority number {value} is listed twice in values",
+                        "list each priority once; keep a repeated cell as written in 'cell'")
+        seen.add(str(value))
         if str(value) not in known:
             raise _fail(
                 cell,
