@@ -106,7 +106,7 @@ def test_unknown_question_exits_2_with_a_suggestion(root):
 def test_unknown_parameter_exits_2(root):
     result = _ask(root, "covid-disrupted", "--param", "harm=county-lines")
     assert result.exit_code == 2
-    assert "question 'covid-disrupted' has no parameter 'harm' (its parameters: year)" in result.output
+    assert "question 'covid-disrupted' has no parameter 'harm' (its parameters: year, partnership)" in result.output
     no_year = _ask(root, "initiatives-per-plan", "--year", "2020-21")
     assert no_year.exit_code == 2 and "has no parameter 'year'" in no_year.output
     malformed = _ask(root, "covid-disrupted", "--param", "year")
