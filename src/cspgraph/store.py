@@ -8,11 +8,12 @@ rdflib's Memory store; see ``benchmarks/``). rdflib's engine stays available for
 
 from __future__ import annotations
 
+import gc
 import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -44,6 +45,9 @@ class Store(Protocol):
     def ask(self, query: str) -> bool: ...
 
 
+_DATATYPES: dict[str, URIRef] = {}
+
+
 def _from_ox(term) -> Node | None:
     if term is None:
         return None
@@ -54,8 +58,25 @@ def _from_ox(term) -> Node | None:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        datatype = term.datatype.value
+        iri = _DATATYPES.get(datatype)
+        if iri is None:
+            iri = _DATATYPES[datatype] = URIRef(datatype)
+        return Literal(term.value, datatype=iri)
     raise QueryError(f"unsupported term in answer: {term!r}")
+
+
+class _Terms(dict):
+    """ox term -> rdflib term, each made once per answer.
+
+    An answer repeats the same IRIs, labels and counts many times, and an rdflib term costs microseconds to
+    make (URIRef validates, Literal parses its value): at national scale the conversion cost as much as the
+    query itself.
+    """
+
+    def __missing__(self, term):
+        value = self[term] = _from_ox(term)
+        return value
 
 
 class OxigraphStore:
@@ -72,6 +93,13 @@ class OxigraphStore:
         if not path.is_file():
             raise CspgraphError(f"{path}: no built graph here.\n  -> run 'cspgraph build' first")
         store._store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        return store
+
+    @classmethod
+    def from_ntriples(cls, source: bytes | BinaryIO) -> OxigraphStore:
+        """A store loaded from N-Triples (bytes or a stream), e.g. ``BuiltGraph.ntriples()``: no rdflib on the way."""
+        store = cls()
+        store._store.bulk_load(input=source, format=ox.RdfFormat.N_TRIPLES)
         return store
 
     @classmethod
@@ -96,7 +124,17 @@ class OxigraphStore:
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
         columns = [v.value for v in solutions.variables]
-        rows = [tuple(_from_ox(sol[c]) for c in columns) for sol in solutions]
+        terms = _Terms()
+        # the rows are tuples, which the cyclic collector tracks: with a large heap it would walk everything
+        # again every few thousand rows, for garbage that cannot be there
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            # a solution iterates its values in the order of ``variables``, None where unbound
+            rows = [tuple(terms[t] for t in sol) for sol in solutions]
+        finally:
+            if collecting:
+                gc.enable()
         return Table(columns, rows, time.perf_counter() - started)
 
     def ask(self, query: str) -> bool:

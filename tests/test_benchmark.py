@@ -1,0 +1,112 @@
+"""The national-scale benchmark, run small: the generator writes valid data of the promised shape, and every
+saved question gives the same answer on the shipped engine, raw pyoxigraph and rdflib. No timing assertions:
+the numbers belong in benchmarks/results/, not in a test that runs on a shared machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from cspgraph.build import summarise
+from cspgraph.graph import build_graph
+from cspgraph.project import ProjectPaths
+from cspgraph.questions import load_questions
+
+REPO = Path(__file__).resolve().parents[1]
+SCALE = 0.005  # 300 x 0.005 = 1.5, rounded to 2 partnerships, in max(1, round(40 x 0.005)) = 1 force area
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(f"cspgraph_benchmarks_{name}", REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _module("generate")
+bench = _module("bench")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = tmp_path_factory.mktemp("national") / "gen"
+    manifest = generate.generate(root, scale=SCALE, seed=2024)
+    return root, manifest
+
+
+def _paths(root: Path) -> ProjectPaths:
+    return ProjectPaths.at(root).with_overrides(ontology=REPO / "ontology", queries=REPO / "queries")
+
+
+def test_generated_data_loads_with_the_promised_shape(small):
+    root, manifest = small
+    built = build_graph(_paths(root))  # raises DataError on anything the loader would refuse
+    data = built.data
+    # the shape promised by benchmarks/generate.py: 5 plan years a partnership, 60 initiatives a plan
+    assert manifest.partnerships == 2 and manifest.force_areas == 1
+    assert len(data.partnerships) == 2
+    assert len(data.plans) == 2 * 5
+    initiatives = [i for plan in data.plans for i in plan["initiatives"]]
+    assert len(initiatives) == 2 * 5 * 60
+    assert {str(plan["plan"]["year"]) for plan in data.plans} == {"2018-19", "2019-20", "2020-21", "2021-22",
+                                                                    "2022-23"}
+    summary = summarise(built)
+    assert summary.plans == 10 and summary.initiatives == 600
+    assert summary.operations == sum(1 for i in initiatives if i.get("operation"))
+    assert summary.agencies == len(data.agencies) and summary.agency_units == len(data.units)
+    # agencies shared across partnerships: the force's police, fire, health and PFCC office, and national bodies
+    leads = {a.split("/")[0] for i in initiatives for a in i["lead"]["agencies"]}
+    force = manifest.sample_force
+    assert f"{force}-police" in data.agencies and any(a.startswith(f"{force}-") for a in leads)
+    # continuity links point back one year, from the second year on
+    links = [i["continues"] for i in initiatives if "continues" in i]
+    assert links and len(links) == manifest.continuity_links
+    assert all(link.split("/")[1] in ("2018-19", "2019-20", "2020-21", "2021-22") for link in links)
+    # the deliberately undelivered PFCC priorities exist, and no initiative cites them
+    assert manifest.undelivered
+    cited = {f"{plan['plan']['pfcc_scheme']}/{n}" for plan in data.plans for i in plan["initiatives"]
+             for n in (i.get("pfcc") or {}).get("values", [])}
+    numbers = {f"{scheme}/{p['number']}" for scheme, doc in data.pfcc_schemes.items() for p in doc["priorities"]}
+    assert set(manifest.undelivered) <= numbers
+    assert not set(manifest.undelivered) & cited
+    # harms are real slugs of ontology/harms.ttl (the loader checked), and descriptions are ~300 characters
+    lengths = [len(i["description"]) for i in initiatives]
+    assert 250 <= sum(lengths) / len(lengths) <= 450
+
+
+def test_generator_is_deterministic(small, tmp_path):
+    root, _ = small
+    again = tmp_path / "again"
+    generate.generate(again, scale=SCALE, seed=2024)
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert digest(root / "data") == digest(again / "data")
+
+
+def test_bench_runs_and_three_engines_agree(small):
+    root, _ = small
+    options = bench.Options(scale=SCALE, work=root, out=None, repeat=1, reuse=True, validate="no",
+                            rdflib_timeout=120, browser=False, site=False, quiet=True)
+    runner = bench.Bench(options)
+    results = runner.run()
+    names = {step["name"] for step in results["steps"]}
+    assert {"load + check data (YAML)", "build RDF", "write Turtle", "load store (OxigraphStore.from_file)"} <= names
+    assert results["store_triples"] == results["triples"]
+    questions = load_questions(REPO / "queries")
+    assert [a["id"] for a in runner.answers] == list(questions)
+    for answer in runner.answers:
+        assert "error" not in answer, answer
+        assert "rdflib_rows" in answer, answer.get("rdflib_note") or answer.get("rdflib_error")
+        assert answer["oxigraph_rows"] == answer["raw_rows"], answer["id"]
+        assert answer["oxigraph_rows"] == answer["rdflib_rows"], answer["id"]
+    # the markdown report renders from the results
+    assert "| question |" in bench.markdown(results)
