@@ -33,6 +33,7 @@ import platform
 import resource
 import select
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -204,8 +205,12 @@ def build_worker(work: str, ontology_dir: str, turtle: str) -> None:
     print(json.dumps({"steps": steps, "triples": built.triple_count, "peak_rss_mb": peak_rss_mb()}))
 
 
-def rdflib_worker(path: str) -> None:
-    """A child process: parse the Turtle file into rdflib's Memory store, then answer queries from stdin."""
+def rdflib_worker(path: str, timeout: str) -> None:
+    """A child process: parse the Turtle file into rdflib's Memory store, then answer queries from stdin.
+
+    Each question runs in a forked copy of this process, killed when it passes ``timeout`` seconds: the graph
+    is parsed once (1-2 minutes nationally), not again after every question that had to be stopped.
+    """
     from cspgraph.store import RdflibStore
 
     def emit(obj: dict) -> None:
@@ -216,14 +221,33 @@ def rdflib_worker(path: str) -> None:
     store = RdflibStore.from_file(Path(path))
     emit({"loaded": time.perf_counter() - started, "triples": len(store.graph), "peak_rss_mb": peak_rss_mb()})
     for line in sys.stdin:
-        request = json.loads(line)
-        started = time.perf_counter()
-        try:
-            table = store.select(request["query"])
-            emit({"seconds": time.perf_counter() - started, "rows": canonical_rows(table.rows),
-                  "peak_rss_mb": peak_rss_mb()})
-        except Exception as err:  # report any engine failure as a result, never kill the benchmark
-            emit({"seconds": time.perf_counter() - started, "error": f"{type(err).__name__}: {err}"[:500]})
+        query = json.loads(line)["query"]
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer, write the answer, leave without running any cleanup
+            os.close(read_end)
+            started = time.perf_counter()
+            try:
+                table = store.select(query)
+                answer = {"seconds": time.perf_counter() - started, "rows": canonical_rows(table.rows),
+                          "peak_rss_mb": peak_rss_mb()}
+            except Exception as err:  # report any engine failure as a result, never kill the benchmark
+                answer = {"seconds": time.perf_counter() - started, "error": f"{type(err).__name__}: {err}"[:500]}
+            with os.fdopen(write_end, "w") as out:
+                out.write(json.dumps(answer))
+            os._exit(0)
+        os.close(write_end)
+        ready, _, _ = select.select([read_end], [], [], float(timeout))
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read_end)
+            emit({"timeout": True})
+            continue
+        with os.fdopen(read_end) as answer:
+            text = answer.read()
+        os.waitpid(pid, 0)
+        emit(json.loads(text) if text else {"error": "the rdflib child died"})
 
 
 class RdflibEngine:
@@ -243,7 +267,8 @@ class RdflibEngine:
         return json.loads(line) if line else {"error": "the rdflib worker exited"}
 
     def start(self) -> dict:
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--rdflib-worker", str(self.path)],
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--rdflib-worker", str(self.path),
+                                      str(self.timeout)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         loaded = self._read(self.load_timeout) or {"error": f"did not load within {self.load_timeout:.0f} s"}
         self.loads.append(loaded)
@@ -259,7 +284,7 @@ class RdflibEngine:
         assert self.proc is not None and self.proc.stdin is not None
         self.proc.stdin.write(json.dumps({"query": query}) + "\n")
         self.proc.stdin.flush()
-        answer = self._read(self.timeout)
+        answer = self._read(self.timeout + 600)  # the worker stops a question at the limit itself
         if answer is None:
             self.stop()
             return {"timeout": True, "seconds": self.timeout}
@@ -728,12 +753,11 @@ class Bench:
             verdict("faster than rdflib Memory on every question",
                     f"{len(timed) - len(slower)}/{len(timed)} faster" + (f" (not: {', '.join(slower)})" if slower else ""),
                     (not slower) if timed else None)
-            ratios = [q for q in qs if q.get("ratio_to_raw")]
-            if ratios:
-                worst = max(ratios, key=lambda q: q["ratio_to_raw"])
-                # a difference of a millisecond is noise, not overhead: judge ratios on questions above 10 ms
-                judged = [q for q in ratios if q["raw_s"] >= 0.01]
-                verdict(f"within {t['raw_ratio']}x of raw pyoxigraph",
+            # a difference of a millisecond is noise, not overhead: judge ratios on questions of 10 ms or more
+            judged = [q for q in qs if q.get("ratio_to_raw") and q["raw_s"] >= 0.01]
+            if judged:
+                worst = max(judged, key=lambda q: q["ratio_to_raw"])
+                verdict(f"within {t['raw_ratio']}x of raw pyoxigraph (questions of 10 ms or more)",
                         f"worst x{worst['ratio_to_raw']:.2f} ({worst['id']}, {worst['oxigraph_s']:.3f} vs "
                         f"{worst['raw_s']:.3f} s)", all(q["ratio_to_raw"] <= t["raw_ratio"] for q in judged))
             agree = all(q.get("agree_raw") is not False and q.get("agree_rdflib") is not False for q in qs)
@@ -854,7 +878,7 @@ def run(options: Options) -> dict:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--rdflib-worker"]:
-        rdflib_worker(argv[1])
+        rdflib_worker(argv[1], argv[2])
         return
     if argv[:1] == ["--build-worker"]:
         build_worker(*argv[1:4])
