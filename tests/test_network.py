@@ -102,6 +102,21 @@ def test_heavier_ties_are_shorter_paths(years):
     assert centrality(g).get("b").betweenness == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("sample", [None, 10])
+def test_betweenness_matches_networkx(real, sample):
+    """igraph computes betweenness; networkx's definition (weighted, normalised, k-sampled) is the reference."""
+    g = co_delivery_network(real)
+    lengths = nx.Graph()
+    lengths.add_nodes_from(g)
+    lengths.add_weighted_edges_from(((u, v, 1 / d["weight"]) for u, v, d in g.edges(data=True)), weight="length")
+    expected = nx.betweenness_centrality(lengths, k=sample, weight="length", normalized=True,
+                                         seed=42 if sample else None)
+    got = {e.agency: e.betweenness for e in centrality(g, sample=sample).entries}
+    assert set(got) == set(expected) and max(expected.values()) > 0
+    for agency, value in expected.items():
+        assert got[agency] == pytest.approx(value, abs=1e-9), agency
+
+
 def test_communities_by_hand_and_deterministic(years):
     g = co_delivery_network(years, year="2020-21")
     found = communities(g)
@@ -251,6 +266,41 @@ def test_both_engines_read_the_same(built, real):
     other = delivery(RdflibStore(built.graph))
     assert other.initiatives == real.initiatives and other.plans == real.plans
     assert other.agencies == real.agencies and other.priorities == real.priorities
+
+
+class _SparqlOnly:
+    """A store offering only SELECT, as a remote endpoint does: delivery() must read it through SPARQL."""
+
+    def __init__(self, store) -> None:
+        self.store, self.name = store, "sparql-only"
+
+    def select(self, query):
+        return self.store.select(query)
+
+
+@pytest.mark.parametrize("share", [0, 10**6])  # scan every predicate whole / read subject by subject
+@pytest.mark.parametrize("scope", [{}, {"year": "2020-21"}, {"partnership": "safer-colchester"}])
+def test_index_and_sparql_reads_agree(real_store, mini_years_store, scope, share, monkeypatch):
+    # the ways of reading a store (its indexes, either way, or one grouped SELECT) must give the same Delivery
+    monkeypatch.setattr("cspgraph.network.SUBJECT_READ_SHARE", share)
+    for store in (real_store, mini_years_store):
+        if "partnership" in scope and store is mini_years_store:
+            continue
+        fast, slow = delivery(store, **scope), delivery(_SparqlOnly(store), **scope)
+        assert fast.initiatives == slow.initiatives and fast.agencies == slow.agencies
+        assert fast.plans == slow.plans and fast.facts == slow.facts
+        assert fast.initiatives  # something was read
+
+
+def test_reading_fewer_facts_keeps_the_network_and_refuses_other_filters(real_store, real):
+    lean = delivery(real_store, facts=())
+    assert [(i.iri, i.participants, i.label) for i in lean.initiatives] == [
+        (i.iri, i.participants, i.label) for i in real.initiatives]
+    assert _edges(co_delivery_network(lean)) == _edges(co_delivery_network(real))
+    with pytest.raises(QueryError, match="without harms"):
+        lean.select(harm="county-lines")
+    with pytest.raises(QueryError, match="unknown facts"):
+        delivery(real_store, facts=("harmz",))
 
 
 def test_reading_one_year_reads_only_that_year(real_store, real):

@@ -29,7 +29,7 @@ from typing import Any
 from .errors import QueryError
 from .plandata import YEAR
 from .network import Delivery, Initiative, Priority, Section, _names, delivery
-from .store import Store
+from .store import Store, paused_gc
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,7 @@ def _ancestors(ini: Initiative, by_iri: Mapping[str, Initiative]) -> set[str]:
     return seen
 
 
+@paused_gc()
 def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partnership: str | None = None,
                   data: Delivery | None = None) -> PlanChange:
     """Compare two plan years of one partnership: the one call behind ``cspgraph diff FROM TO``.

@@ -321,13 +321,25 @@ def _among_options(options_query: str, term: Node, store: Store) -> bool:
 
 
 def check_allowed(question: Question, store: Store, bound: dict[str, Node]) -> None:
-    """Refuse a value outside a parameter's allowed list or options query, naming the choices."""
+    """Refuse a value outside a parameter's allowed list or options query, naming the choices.
+
+    An embedded store's content does not change once loaded, so the values found allowed are remembered on
+    the store (its ``memo`` dict): the explorer and the notebooks ask many questions of one store, and the
+    check cost more than some national questions themselves (0.06 s against 0.01 s). A remote endpoint has
+    no ``memo`` (its data may change between questions) and is checked every time.
+    """
+    memo = getattr(store, "memo", None)
     for name, term in bound.items():
         param = question.param(name)
         if param.allowed:
             choices = [str(to_term(param, a)) for a in param.allowed]
         elif param.options:
+            key = ("allowed", param.options, term)
+            if memo is not None and key in memo:
+                continue
             if _among_options(param.options, term, store):
+                if memo is not None:
+                    memo[key] = True
                 continue
             table = store.select(with_prefixes(param.options))
             choices = [str(v) for v in table.column(table.columns[0])]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -43,6 +45,16 @@ class Store(Protocol):
     def select(self, query: str) -> Table: ...
 
     def ask(self, query: str) -> bool: ...
+
+
+class IndexedStore(Store, Protocol):
+    """A store that can also hand over the triples of one predicate without a query (the embedded engines).
+
+    Analyses use it, when offered, to read a national graph several times faster than through SELECTs; a
+    remote endpoint does not offer it and is read through SPARQL, with the same result.
+    """
+
+    def pairs(self, predicate: str, obj: str | None = None, subject: str | None = None) -> list[tuple[str, str]]: ...
 
 
 _DATATYPES: dict[str, URIRef] = {}
@@ -79,6 +91,25 @@ class _Terms(dict):
         return value
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects that cannot form cycles.
+
+    With a national graph in memory, each full collection walks millions of objects; making a few hundred
+    thousand tuples or dataclasses triggers several, which cost more than the building itself (measured on
+    the national benchmark graph: the co-delivery network of every year 0.74 s with the collector running,
+    0.26 s paused; the gap report of 1,500 plans 1.8 s and 1.0 s). Usable as a decorator. Cycles made
+    meanwhile are collected once it is resumed.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class OxigraphStore:
     """An in-memory pyoxigraph store: the default embedded engine."""
 
@@ -86,6 +117,7 @@ class OxigraphStore:
 
     def __init__(self) -> None:
         self._store = ox.Store()
+        self.memo: dict = {}  # answers derived from the content, which never changes once loaded
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
@@ -127,15 +159,23 @@ class OxigraphStore:
         terms = _Terms()
         # the rows are tuples, which the cyclic collector tracks: with a large heap it would walk everything
         # again every few thousand rows, for garbage that cannot be there
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             # a solution iterates its values in the order of ``variables``, None where unbound
             rows = [tuple(terms[t] for t in sol) for sol in solutions]
-        finally:
-            if collecting:
-                gc.enable()
         return Table(columns, rows, time.perf_counter() - started)
+
+    def pairs(self, predicate: str, obj: str | None = None, subject: str | None = None) -> list[tuple[str, str]]:
+        """(subject, object) of every default-graph triple with this predicate (object, subject), as plain text.
+
+        Read straight from Oxigraph's indexes, with no query to plan and no rdflib term to make: at national
+        scale (a million initiative facts) this is what keeps the analyses' extraction to about 2 µs a fact,
+        where the same facts grouped by a SPARQL query took four times as long (``benchmarks/``). IRIs and
+        literals come back as their text (a literal's lexical form, without datatype or language).
+        """
+        pattern = self._store.quads_for_pattern(ox.NamedNode(subject) if subject else None, ox.NamedNode(predicate),
+                                                ox.NamedNode(obj) if obj else None, ox.DefaultGraph())
+        with paused_gc():  # as in select(): tuples of strings cannot form cycles
+            return [(q.subject.value, q.object.value) for q in pattern]
 
     def ask(self, query: str) -> bool:
         result = self._run(query)
@@ -151,6 +191,7 @@ class RdflibStore:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+        self.memo: dict = {}  # as OxigraphStore.memo: callers do not change the graph once it is a store
 
     @classmethod
     def from_file(cls, path: Path) -> RdflibStore:
@@ -167,6 +208,15 @@ class RdflibStore:
         columns = [str(v) for v in result.vars]
         rows = [tuple(row) for row in result]
         return Table(columns, rows, time.perf_counter() - started)
+
+    def pairs(self, predicate: str, obj: str | None = None, subject: str | None = None) -> list[tuple[str, str]]:
+        """(subject, object) of every triple with this predicate (object, subject), as text: see OxigraphStore."""
+        if subject is not None:
+            return [(subject, str(o)) for o in self.graph.objects(URIRef(subject), URIRef(predicate))
+                    if obj is None or str(o) == obj]
+        if obj is not None:
+            return [(str(s), obj) for s in self.graph.subjects(URIRef(predicate), URIRef(obj))]
+        return [(str(s), str(o)) for s, o in self.graph.subject_objects(URIRef(predicate))]
 
     def ask(self, query: str) -> bool:
         return bool(self.graph.query(query).askAnswer)
