@@ -371,3 +371,22 @@ def test_cli_ask_with_a_partnership(project):
     bad = runner.invoke(cli, [*root, "ask", "covid-disrupted", "-p", "partnership=safer-atlantis"])
     assert bad.exit_code == 2 and "is not one of the allowed values" in bad.output and "Traceback" not in bad.output
     assert "harbourside-csp" in bad.output
+
+
+def test_gap_report_does_not_call_an_unmapped_plans_pfcc_priorities_undelivered(engines):
+    """The gap report follows the saved questions: a plan without a PFCC column has no PFCC gaps to report."""
+    from cspgraph.gaps import gap_report
+
+    store = engines["oxigraph"]
+    harbourside = gap_report(store, partnership=HARBOURSIDE).plans[0]
+    assert harbourside.pfcc_mapped is False
+    assert [c for c in harbourside.uncovered if c.priority.kind == "pfcc"] == []
+    assert any("no PFCC mapping in this plan" in line for line in harbourside.summary())
+    assert not any("name no PFCC priority" in line for line in harbourside.summary())
+    # Riverside maps its rows to the 12-priority plan: PFCC 5-10 are cited by no row (see the coverage test)
+    riverside = gap_report(store, partnership=RIVERSIDE).plans[0]
+    assert riverside.pfcc_mapped is True
+    assert sorted(int(c.priority.notation) for c in riverside.uncovered if c.priority.kind == "pfcc") == list(
+        range(5, 11))
+    colchester = gap_report(store, partnership=COLCHESTER)
+    assert all(p.pfcc_mapped for p in colchester.plans)

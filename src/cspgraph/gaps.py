@@ -112,6 +112,9 @@ class PlanGaps:
     unmapped: tuple[Unmapped, ...]
     few: int = 1
     cells: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (SCP IRI, PFCC IRI) -> initiatives
+    # False when no initiative names any priority of the plan's PFCC plan (a table imported without a PFCC
+    # column): its PFCC priorities are then unknown, not undelivered, as the saved questions say too
+    pfcc_mapped: bool = True
 
     @property
     def year(self) -> str:
@@ -127,8 +130,8 @@ class PlanGaps:
 
     @property
     def uncovered(self) -> list[PriorityCoverage]:
-        """Priorities (PFCC first, then SCP) with no delivering initiative."""
-        return [c for c in self.coverage if c.count == 0]
+        """Priorities (PFCC first, then SCP) with no delivering initiative; PFCC ones only if the plan maps any."""
+        return [c for c in self.coverage if c.count == 0 and (self.pfcc_mapped or c.priority.kind != "pfcc")]
 
     @property
     def single_initiative(self) -> list[PriorityCoverage]:
@@ -147,7 +150,10 @@ class PlanGaps:
         said = [f"{self.plan.name}: {_plural(self.initiatives, 'initiative')}."]
         pfcc = self._kind("pfcc")
         none = [c for c in pfcc if c.count == 0]
-        if none:
+        if pfcc and not self.pfcc_mapped:
+            said.append(f"No initiative names a priority of the PFCC plan (no PFCC mapping in this plan), so its "
+                        f"{len(pfcc)} PFCC priorities cannot be checked against it.")
+        elif none:
             said.append(f"{_plural(len(none), 'PFCC priority', 'PFCC priorities')} of {len(pfcc)} "
                         f"{'has' if len(none) == 1 else 'have'} no delivering initiative: "
                         f"{_names([_priority(c.priority) for c in none], 6)}.")
@@ -180,7 +186,7 @@ class PlanGaps:
                         f"{_names([x.label for x in self.idle_statutory], 8)}.")
         elif self.plan.statutory:
             said.append(f"Every one of the {len(self.plan.statutory)} statutory partners leads at least one initiative.")
-        if self.unmapped:
+        if self.unmapped and self.pfcc_mapped:
             verb = "names" if len(self.unmapped) == 1 else "name"
             said.append(f"{len(self.unmapped)} of {self.initiatives} initiatives {verb} no PFCC priority: "
                         f"{_names([u.label for u in self.unmapped], 5)}.")
@@ -301,8 +307,9 @@ def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[In
                  ", ".join(p.notation for p in sorted(_scp_of(i, data), key=Priority.sort_key)))
         for i in inits if not i.priorities & pfcc_iris
     )
+    mapped = not pfcc or any(i.priorities & pfcc_iris for i in inits)
     return PlanGaps(plan, len(inits), tuple(coverage), columns, tuple(matrix), tuple(harm_rows), idle,
-                    unmapped_rows, few, cells)
+                    unmapped_rows, few, cells, mapped)
 
 
 def _scp_of(ini: Initiative, data: Delivery) -> list[Priority]:
