@@ -943,13 +943,11 @@ def _stage_and_check(data_dir: Path, changes: dict[Path, bytes], vocab: Vocabula
 
 def _validate(graph: Graph, shapes: Path, focus: list) -> tuple[list[str], list[str]]:
     """(violation messages, warning messages) of SHACL validation restricted to the ``focus`` nodes."""
-    from pyshacl import validate
     from rdflib.namespace import RDF, SH
 
-    from .validation import load_shapes
+    from .validation import load_shapes, shacl_report
 
-    _, report, _ = validate(graph, shacl_graph=load_shapes(shapes), inference="none", advanced=True,
-                            allow_warnings=True, focus_nodes=focus)
+    report = shacl_report(graph, load_shapes(shapes), focus_nodes=focus)
     found: dict[bool, list[str]] = {True: [], False: []}
     for result in report.subjects(RDF.type, SH.ValidationResult):
         violation = report.value(result, SH.resultSeverity) == SH.Violation
