@@ -9,6 +9,8 @@ import pytest
 from cspgraph.errors import DataError
 from cspgraph.graph import build_graph
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
@@ -151,3 +153,113 @@ def test_unquoted_yes_as_a_spelling_is_refused(mini_paths):
     err = _error(mini_paths)
     assert "spelling True in 'alt' is not text" in str(err) and '"YES"' in str(err.hint)
     assert err.location.line == _line_of(reg, "alt: [MBC, YES]")
+
+
+# ------------------------------------------------------------------ unknown keys: a typo is an error, not nothing
+
+
+def test_unknown_key_on_an_initiative_suggests_the_allowed_key(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    harms: [anti-social-behaviour]\n    places", "    harmz: [anti-social-behaviour]\n    places")
+    err = _error(mini_paths)
+    assert "unknown key 'harmz' in an initiative" in str(err) and err.hint == "did you mean harms?"
+    assert err.location.file == plan and err.location.line == _line_of(plan, "harmz:")
+    assert err.location.field == "harmz"
+
+
+def test_unknown_key_exits_2_from_the_cli(mini_paths, tmp_path):
+    from click.testing import CliRunner
+
+    from cspgraph.cli import cli
+
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    harms: [anti-social-behaviour]\n    places", "    harmz: [anti-social-behaviour]\n    places")
+    args = ["--root", str(mini_paths.root), "--ontology", str(mini_paths.ontology), "--queries", str(mini_paths.queries)]
+    result = CliRunner().invoke(cli, [*args, "build", "--no-validate", "--out", str(tmp_path / "g.ttl")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{plan}:{_line_of(plan, 'harmz:')}: field 'harmz': unknown key 'harmz'" in result.output
+    assert "did you mean harms?" in result.output
+
+
+def test_unknown_key_on_the_plan_header_comes_before_the_missing_field(mini_paths):
+    # a misspelt required key is reported as itself, not as the required key missing
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "  pfcc_scheme: pfcc-mini", "  pfcc_schema: pfcc-mini")
+    err = _error(mini_paths)
+    assert "unknown key 'pfcc_schema' in the plan header" in str(err) and "pfcc_scheme" in err.hint
+    assert err.location.file == plan and err.location.line == _line_of(plan, "pfcc_schema:")
+    assert err.location.field == "pfcc_schema"
+
+
+def test_unknown_key_on_an_agency_in_the_register(mini_paths):
+    reg = mini_paths.data / "reference" / "agencies.yaml"
+    _edit(reg, "    alt: [MBC]\n", "    alts: [MBC]\n")
+    err = _error(mini_paths)
+    assert "unknown key 'alts' in an agency" in str(err) and err.hint == "did you mean alt?"
+    assert err.location.file == reg and err.location.line == _line_of(reg, "alts:")
+    assert err.location.field == "alts"
+
+
+def test_unknown_key_on_a_figure(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    lines: [7, 7]\n",
+          "    lines: [7, 7]\n    figures:\n      - value: 12\n        unti: boxing sessions\n        lines: [7, 7]\n")
+    err = _error(mini_paths)
+    assert "unknown key 'unti' in a reported figure" in str(err) and err.hint == "did you mean unit?"
+    assert err.location.file == plan and err.location.line == _line_of(plan, "unti:")
+    assert err.location.field == "unti"
+
+
+def test_unknown_key_in_a_flow_mapping_cell(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, 'timing: {cell: "Mar 21", start: null, end: "2021-03"}', 'timing: {cell: "Mar 21", start: null, '
+          'ned: "2021-03"}')
+    err = _error(mini_paths)
+    assert "unknown key 'ned' in an initiative's timing" in str(err) and err.hint == "did you mean end?"
+    assert err.location.line == _line_of(plan, "ned:") and err.location.field == "ned"
+
+
+def test_unknown_key_with_no_close_match_lists_the_allowed_keys(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    status: ongoing\n", "    status: ongoing\n    colour: red\n")
+    err = _error(mini_paths)
+    assert "unknown key 'colour' in an initiative" in str(err)
+    assert "the keys of an initiative are: contact_redacted, continues," in err.hint and "status_reason" in err.hint
+    assert err.location.line == _line_of(plan, "colour:")
+
+
+def test_a_note_inside_a_cell_is_sent_to_the_initiative(mini_paths):
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, 'scp: {cell: "2", values: [2]}', 'scp: {cell: "2", values: [2], note: read as 2}')
+    err = _error(mini_paths)
+    assert "unknown key 'note' in an initiative's scp cell" in str(err) and "initiative's own note" in err.hint
+
+
+def test_generated_national_data_uses_only_allowed_keys(tmp_path):
+    # benchmarks/generate.py writes the format too: every key it writes must load (scale 0.01: 3 partnerships)
+    import json
+    import subprocess
+    import sys
+
+    from cspgraph.graph import load_ontology
+    from cspgraph.plandata import Vocabulary, load_plan_data
+
+    out = tmp_path / "gen"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--scale", "0.01", "--out", str(out)],
+                   check=True, capture_output=True)
+    data = load_plan_data(out / "data", Vocabulary.from_graph(load_ontology(REPO / "ontology")))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(data.plans) == manifest["partnerships"] * 5
+
+
+def test_readme_lists_the_allowed_keys_of_every_record():
+    # data/README.md "Allowed keys" is the curators' copy of RECORD_KEYS: one row a kind, its keys in backticks
+    import re
+
+    from cspgraph.plandata import RECORD_KEYS
+
+    text = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Allowed keys\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
+    table = {cells[0].strip(): frozenset(re.findall(r"`([^`]+)`", cells[2])) for cells in rows[1:]}
+    assert table == RECORD_KEYS

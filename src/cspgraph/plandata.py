@@ -89,6 +89,69 @@ class PlanData:
         return meta["partnership"], str(meta["year"])
 
 
+# --------------------------------------------------------------------------------------------- allowed keys
+
+#: The keys each kind of record may have; any other key is refused. Without this a typo (``harmz:``) is read
+#: as nothing at all and the fact it was meant to record never reaches the graph. A key is here because the
+#: builder or the checks read it, or because data/README.md documents it ("Allowed keys": keep the two in
+#: step, tests/test_plandata.py compares them). Every key the importer and benchmarks/generate.py write is here.
+RECORD_KEYS: dict[str, frozenset[str]] = {
+    kind: frozenset(keys.split())
+    for kind, keys in {
+        # data/reference/*.yaml: each file is one list
+        "sources file": "sources",
+        "source": "id title file publisher date original_file line_count note",
+        "partnerships file": "partnerships",
+        "partnership": "id name alt lines note",
+        "agencies file": "agencies",
+        "agency": "id name type alt alt_local lines units note",
+        "agency unit": "id name alt alt_local lines note",
+        "places file": "places",
+        "place": "id name type within alt lines note",
+        # data/reference/pfcc/*.yaml (heading, description: the plan's own words, not mapped to RDF yet)
+        "PFCC plan": "scheme title commissioner source lines priorities heading description note",
+        "PFCC priority": "number title narrative harms lines note",
+        # data/plans/*/*.yaml
+        "plan file": "plan priorities risk_matrix members funding initiatives",
+        "plan header": "partnership year title source pfcc_scheme lines note",
+        "plan priority": "number title narrative harms lines note",
+        "risk-matrix entry": "rank offence harm lines note",
+        "member": "agency role lines note",
+        "funding entry": "amount currency purpose recipient funder cell quote lines note",  # plan's and a row's
+        "initiative": "id name operation lead partners timing scp pfcc description harms places status"
+                      " status_reason status_cell rag figures funding contact_redacted continues continues_note"
+                      " lines note",
+        # an initiative's cells: the initiative's own note covers them
+        "lead": "cell agencies",
+        "timing": "cell start end",
+        "priority cell": "cell values",  # scp: and pfcc:
+        "reported figure": "value unit quote lines note",
+    }.items()
+}
+#: where a ``note:`` goes instead, for the kinds that have none of their own
+_NOTE_ON = {kind: "write it in the initiative's own note: (it covers the row's cells)"
+            for kind in ("lead", "timing", "priority cell")} | {"plan file": "write it under plan: (the plan header)"}
+
+
+def _known_keys(record: Any, kind: str, what: str) -> None:
+    """Refuse a key that ``kind`` does not have, naming its line and the closest allowed keys.
+
+    A record that is not a mapping is left to the caller's own check, which says what was expected.
+    """
+    allowed = RECORD_KEYS[kind]
+    if not isinstance(record, LocatedDict) or allowed.issuperset(record):  # no new set: runs a million times
+        return
+    key = min(record.keys() - allowed, key=lambda k: record.key_lines.get(str(k), record.line))
+    close = _close_matches(str(key), allowed)
+    if key == "note" and kind in _NOTE_ON:
+        hint = _NOTE_ON[kind]
+    elif close:
+        hint = f"did you mean {', '.join(close)}?"
+    else:
+        hint = f"the keys of {what} are: {', '.join(sorted(allowed))} (data/README.md)"
+    raise _fail(record, str(key), f"unknown key '{key}' in {what}", hint)
+
+
 # --------------------------------------------------------------------------------------------- field checks
 
 
@@ -96,9 +159,15 @@ def _fail(record: LocatedDict, key: str | None, message: str, hint: str | None =
     return DataError(message, record.where(key), hint)
 
 
-def _require(record: Any, keys: Iterable[str], what: str, where: Location) -> None:
+def _require(record: Any, keys: Iterable[str], what: str, where: Location, kind: str | None = None) -> None:
+    """``record`` is a mapping with every key of ``keys`` set, and (given its ``kind``) no key it may not have.
+
+    Unknown keys are refused first: ``nmae:`` is better reported as itself than as a missing ``name:``.
+    """
     if not isinstance(record, LocatedDict):
         raise DataError(f"expected a mapping for {what}, found {type(record).__name__}", where)
+    if kind is not None:
+        _known_keys(record, kind, what)
     for key in keys:
         if record.get(key) in (None, ""):
             raise _fail(record, None, f"missing required field '{key}' in {what}", f"add '{key}:' to this record")
@@ -251,8 +320,10 @@ def _load_all(root: Path, vocabulary: Vocabulary) -> PlanData:
 
 
 def _load_sources(data: PlanData, path: Path) -> None:
-    for rec in _records(load_yaml(path), "sources", path):
-        _require(rec, ("id", "title", "file"), "a source", rec.where())
+    doc = load_yaml(path)
+    _known_keys(doc, "sources file", path.name)
+    for rec in _records(doc, "sources", path):
+        _require(rec, ("id", "title", "file"), "a source", rec.where(), "source")
         sid = _slug(rec, "id")
         if sid in data.sources:
             raise _fail(rec, "id", f"duplicate source id '{sid}'")
@@ -263,23 +334,27 @@ def _load_sources(data: PlanData, path: Path) -> None:
 
 
 def _load_partnerships(data: PlanData, path: Path) -> None:
-    recs = _records(load_yaml(path), "partnerships", path)
+    doc = load_yaml(path)
+    _known_keys(doc, "partnerships file", path.name)
+    recs = _records(doc, "partnerships", path)
     for rec in recs:
-        _require(rec, ("id", "name"), "a partnership", rec.where())
+        _require(rec, ("id", "name"), "a partnership", rec.where(), "partnership")
         _slug(rec, "id")
     data.partnerships = _unique(((r["id"], r) for r in recs), "partnership")
 
 
 def _load_agencies(data: PlanData, path: Path, vocab: Vocabulary) -> None:
-    recs = _records(load_yaml(path), "agencies", path)
+    doc = load_yaml(path)
+    _known_keys(doc, "agencies file", path.name)
+    recs = _records(doc, "agencies", path)
     for rec in recs:
-        _require(rec, ("id", "name", "type"), "an agency", rec.where())
+        _require(rec, ("id", "name", "type"), "an agency", rec.where(), "agency")
         _slug(rec, "id")
         _check_ref(rec, "type", rec["type"], vocab.agency_types, "agency type", "ontology/agency-types.ttl")
         _spellings(rec, "alt")
         _check_alt_local(rec, data.partnerships)
         for unit in _list(rec, "units"):
-            _require(unit, ("id", "name"), f"a unit of agency '{rec['id']}'", rec.where("units"))
+            _require(unit, ("id", "name"), f"a unit of agency '{rec['id']}'", rec.where("units"), "agency unit")
             _slug(unit, "id")
             _spellings(unit, "alt")
             _check_alt_local(unit, data.partnerships)
@@ -325,9 +400,11 @@ def local_spellings(record: dict, partnership: str | None = None) -> list[str]:
 
 
 def _load_places(data: PlanData, path: Path) -> None:
-    recs = _records(load_yaml(path), "places", path)
+    doc = load_yaml(path)
+    _known_keys(doc, "places file", path.name)
+    recs = _records(doc, "places", path)
     for rec in recs:
-        _require(rec, ("id", "name", "type"), "a place", rec.where())
+        _require(rec, ("id", "name", "type"), "a place", rec.where(), "place")
         _slug(rec, "id")
     data.places = _unique(((r["id"], r) for r in recs), "place")
     for rec in recs:
@@ -337,13 +414,13 @@ def _load_places(data: PlanData, path: Path) -> None:
 
 def _load_pfcc(data: PlanData, path: Path) -> None:
     doc = load_yaml(path)
-    _require(doc, ("scheme", "title", "priorities"), "a PFCC plan", Location(path, 1))
+    _require(doc, ("scheme", "title", "priorities"), "a PFCC plan", Location(path, 1), "PFCC plan")
     _slug(doc, "scheme")
     source = _source(data, doc, "source") if doc.get("source") else None
     _lines(doc, "lines", source, required=source is not None)
     numbers = _unique(((str(p.get("number")), p) for p in _records(doc, "priorities", path)), "priority number")
     for rec in numbers.values():
-        _require(rec, ("number", "title"), "a PFCC priority", rec.where())
+        _require(rec, ("number", "title"), "a PFCC priority", rec.where(), "PFCC priority")
         _lines(rec, "lines", source, required=source is not None)
     if doc["scheme"] in data.pfcc_schemes:
         raise _fail(doc, "scheme", f"PFCC plan '{doc['scheme']}' is defined twice")
@@ -357,9 +434,10 @@ def _source(data: PlanData, rec: LocatedDict, key: str) -> SourceText:
 
 def _load_plan(data: PlanData, path: Path, vocab: Vocabulary) -> LocatedDict:
     doc = load_yaml(path)
-    _require(doc, ("plan", "priorities", "initiatives"), "a plan file", Location(path, 1))
+    _require(doc, ("plan", "priorities", "initiatives"), "a plan file", Location(path, 1), "plan file")
     meta = doc["plan"]
-    _require(meta, ("partnership", "year", "title", "source", "pfcc_scheme"), "the plan header", doc.where("plan"))
+    _require(meta, ("partnership", "year", "title", "source", "pfcc_scheme"), "the plan header", doc.where("plan"),
+             "plan header")
     _check_ref(meta, "partnership", meta["partnership"], data.partnerships, "partnership", "data/reference/partnerships.yaml")
     if not YEAR.match(str(meta["year"])):
         raise _fail(meta, "year", f"plan year '{meta['year']}' is not like '2020-21'", "quote it: year: \"2020-21\"")
@@ -370,23 +448,24 @@ def _load_plan(data: PlanData, path: Path, vocab: Vocabulary) -> LocatedDict:
 
     scp = _unique(((str(p.get("number")), p) for p in _records(doc, "priorities", path)), "priority number")
     for rec in scp.values():
-        _require(rec, ("number", "title", "lines"), "a partnership priority", rec.where())
+        _require(rec, ("number", "title", "lines"), "a partnership priority", rec.where(), "plan priority")
         _lines(rec, "lines", source)
         _check_harms(rec, vocab)
 
     for rec in _list(doc, "risk_matrix"):
-        _require(rec, ("rank", "offence", "harm", "lines"), "a risk-matrix entry", doc.where("risk_matrix"))
+        _require(rec, ("rank", "offence", "harm", "lines"), "a risk-matrix entry", doc.where("risk_matrix"),
+                 "risk-matrix entry")
         _check_ref(rec, "harm", rec["harm"], vocab.harms, "harm", "ontology/harms.ttl")
         _lines(rec, "lines", source)
     for rec in _list(doc, "members"):
-        _require(rec, ("agency", "role", "lines"), "a member", doc.where("members"))
+        _require(rec, ("agency", "role", "lines"), "a member", doc.where("members"), "member")
         _check_ref(rec, "agency", rec["agency"], data.agencies, "agency", "data/reference/agencies.yaml")
         if rec["role"] not in ("statutory", "non-statutory"):
             raise _fail(rec, "role", f"role '{rec['role']}' is not 'statutory' or 'non-statutory'")
         _lines(rec, "lines", source)
     orgs = data.organisation_ids()  # once a plan, not once a row: it is a union of two large registers
     for rec in _list(doc, "funding"):
-        _require(rec, ("amount", "lines"), "a funding entry", doc.where("funding"))
+        _require(rec, ("amount", "lines"), "a funding entry", doc.where("funding"), "funding entry")
         _check_funding(rec, orgs, source)
         if rec.get("recipient") is not None:
             _check_ref(rec, "recipient", rec["recipient"], orgs, "agency", "data/reference/agencies.yaml")
@@ -417,6 +496,7 @@ def _check_priority_cell(rec: LocatedDict, key: str, known: Iterable[str], kind:
         return
     if not isinstance(cell, LocatedDict):
         raise _fail(rec, key, f"expected {{cell: ..., values: [...]}} for {kind} priorities, found {cell!r}")
+    _known_keys(cell, "priority cell", f"an initiative's {key} cell")
     known = set(known)
     seen: set[str] = set()
     for value in _list(cell, "values"):
@@ -444,7 +524,7 @@ def _check_initiative(
     pfcc_scheme: str,
     orgs: set[str],
 ) -> None:
-    _require(rec, ("id", "name", "lines"), "an initiative", rec.where())
+    _require(rec, ("id", "name", "lines"), "an initiative", rec.where(), "initiative")
     _slug(rec, "id")
     _text(rec, "name", required=True)
     _lines(rec, "lines", source)
@@ -452,6 +532,7 @@ def _check_initiative(
     if lead is not None:
         if not isinstance(lead, LocatedDict):
             raise _fail(rec, "lead", f"expected {{cell: ..., agencies: [...]}}, found {lead!r}")
+        _known_keys(lead, "lead", "an initiative's lead")
         for agency in _list(lead, "agencies"):
             _check_ref(lead, "agencies", agency, orgs, "agency", "data/reference/agencies.yaml")
     for agency in _list(rec, "partners"):
@@ -460,6 +541,7 @@ def _check_initiative(
     if timing is not None:
         if not isinstance(timing, LocatedDict):
             raise _fail(rec, "timing", f"expected {{cell: ..., start: ..., end: ...}}, found {timing!r}")
+        _known_keys(timing, "timing", "an initiative's timing")
         start, end = iso_date(timing, "start"), iso_date(timing, "end")
         if start and end and start[: len(end)] > end[: len(start)]:
             raise _fail(timing, "end", f"ends ({end}) before it starts ({start})")
@@ -471,12 +553,12 @@ def _check_initiative(
     if rec.get("status") is not None:
         _check_ref(rec, "status", rec["status"], vocab.statuses, "status", "ontology/statuses.ttl")
     for fig in _list(rec, "figures"):
-        _require(fig, ("value", "lines"), "a reported figure", rec.where("figures"))
+        _require(fig, ("value", "lines"), "a reported figure", rec.where("figures"), "reported figure")
         if not isinstance(fig["value"], (int, float)) or isinstance(fig["value"], bool):
             raise _fail(fig, "value", f"figure '{fig['value']}' is not a number")
         _lines(fig, "lines", source)
     for fund in _list(rec, "funding"):
-        _require(fund, ("amount", "lines"), "a funding entry", rec.where("funding"))
+        _require(fund, ("amount", "lines"), "a funding entry", rec.where("funding"), "funding entry")
         _check_funding(fund, orgs, source)
     if rec.get("continues") is not None:
         parts = str(rec["continues"]).split("/")
