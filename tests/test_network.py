@@ -117,6 +117,21 @@ def test_betweenness_matches_networkx(real, sample):
         assert got[agency] == pytest.approx(value, abs=1e-9), agency
 
 
+def test_explain_counts_partners_it_brings_together():
+    """A hub whose partners B and D share no initiative, though C links them: brokered, not cut off."""
+    g = nx.Graph()
+    for node in "abcd":
+        g.add_node(node, label=node.upper(), lead_count=1, partner_count=0)
+    for u, v in ("ab", "ac", "ad", "bc", "cd"):
+        g.add_edge(u, v, weight=1, initiatives=[f"{u}{v}"], initiative_iris=[f"{u}{v}"])
+    said = explain(g, "a").sentences
+    assert said[-1] == ("It brings together 1 pair of partners who share no initiative directly (such as B and D), "
+                        "though other agencies also connect them.")
+    g.remove_edge("c", "d")  # now only A links D to the others
+    assert explain(g, "a").sentences[-1] == ("It is the only link between D on one side and B and C on the other: "
+                                             "without A they share no initiative, directly or through other agencies.")
+
+
 def test_communities_by_hand_and_deterministic(years):
     g = co_delivery_network(years, year="2020-21")
     found = communities(g)

@@ -913,6 +913,32 @@ def find_agency(graph: nx.Graph, agency: str) -> str:
     raise QueryError(f"no agency '{agency}' in this network\n  -> agencies here: {_names(known, 12) if known else 'none'}")
 
 
+def _apart(graph: nx.Graph, node: str) -> list[list[str]]:
+    """The node's neighbours grouped by the connected component they fall in once the node is taken out.
+
+    A breadth-first walk that steps around ``node``: networkx's components of a subgraph view cost seconds
+    nationally (2,400 agencies, 34,000 links) for each agency explained; this is one pass over the links.
+    """
+    seen = {node}
+    groups = []
+    for start in graph.adj[node]:
+        if start in seen:
+            continue
+        seen.add(start)
+        component, frontier = [start], [start]
+        while frontier:
+            step = []
+            for current in frontier:
+                for other in graph.adj[current]:
+                    if other not in seen:
+                        seen.add(other)
+                        step.append(other)
+            component.extend(step)
+            frontier = step
+        groups.append([n for n in component if n in graph.adj[node]])
+    return groups
+
+
 def explain(graph: nx.Graph, agency: str) -> Explanation:
     """Say in plain words how many partners an agency has, who it works with most, and whom only it connects.
 
@@ -946,12 +972,8 @@ def explain(graph: nx.Graph, agency: str) -> Explanation:
     else:
         said.append(f"It works most with {_names([label(n) for n in closest])} "
                     f"({_plural(top['weight'], 'shared initiative')} each).")
-    rest = graph.subgraph([n for n in graph if n != node])
-    groups: dict[int, list[str]] = {}
-    for i, comp in enumerate(nx.connected_components(rest)):
-        inside = [label(n) for n in neighbours if n in comp]
-        if inside:
-            groups[i] = sorted(inside, key=str.lower)
+    groups: dict[int, list[str]] = {
+        i: sorted((label(n) for n in group), key=str.lower) for i, group in enumerate(_apart(graph, node))}
     if len(groups) > 1:
         # smallest groups first: they are the ones cut off from the rest
         parts = [_names(g) for g in sorted(groups.values(), key=lambda g: (len(g), g[0].lower()))]
@@ -964,11 +986,18 @@ def explain(graph: nx.Graph, agency: str) -> Explanation:
         said.append(f"It is the only link between {joined}: without {name} they share no initiative, "
                     "directly or through other agencies.")
     else:
-        unlinked = [(a, b) for a, b in combinations(neighbours, 2) if not graph.has_edge(a, b)]
+        # counted, not listed: a national hub has 2,000 partners, so 2 million pairs to test one by one
+        around = set(neighbours)
+        linked = sum(len(around.intersection(graph.adj[n])) for n in neighbours) // 2
+        unlinked = len(neighbours) * (len(neighbours) - 1) // 2 - linked
         if unlinked:
-            a, b = min(sorted((label(a), label(b)), key=str.lower) for a, b in unlinked)
-            said.append(f"It brings together {_plural(len(unlinked), 'pair')} of partners who share no initiative "
-                        f"directly (such as {a} and {b}), though other agencies also connect them.")
+            # the example: the first partner (by label) with a partner it does not work with, and the first
+            # such partner of it
+            ordered = sorted(neighbours, key=lambda n: (label(n).lower(), n))
+            a = next(n for n in ordered if len(around.intersection(graph.adj[n])) < len(around) - 1)
+            b = next(n for n in ordered if n != a and n not in graph.adj[a])
+            said.append(f"It brings together {_plural(unlinked, 'pair')} of partners who share no initiative "
+                        f"directly (such as {label(a)} and {label(b)}), though other agencies also connect them.")
         elif len(neighbours) > 1:
             said.append("Its partners all work with each other directly too, so it brokers no one.")
     return Explanation(node, name, tuple(said))
