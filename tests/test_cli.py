@@ -44,6 +44,16 @@ def test_build_writes_validated_graph_and_summary(mini_paths, tmp_path):
     assert out.is_file() and out.read_text(encoding="utf-8").startswith("@prefix")
 
 
+def test_build_says_when_validation_will_take_long(mini_paths, tmp_path, monkeypatch):
+    # a national graph (millions of triples) validates for minutes: the build says so, on stderr, before it starts
+    monkeypatch.setattr("cspgraph.build.LONG_VALIDATION", 10)
+    result = _run(*_mini_args(mini_paths), "build", "--out", str(tmp_path / "g.ttl"))
+    assert result.exit_code == 0, result.output
+    assert "against the SHACL shapes: minutes at this size (--no-validate skips it" in result.stderr
+    quiet = _run(*_mini_args(mini_paths), "build", "--no-validate", "--out", str(tmp_path / "h.ttl"))
+    assert "SHACL" not in quiet.stderr
+
+
 def test_bad_input_exits_2_with_location_and_leaves_output_untouched(mini_paths, tmp_path):
     out = tmp_path / "g.ttl"
     out.write_text("previous build\n", encoding="utf-8")

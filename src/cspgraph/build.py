@@ -7,6 +7,7 @@ the previous ``build/cspgraph.ttl`` untouched: downstream readers never see a ha
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,14 +74,22 @@ class BuildReport:
         return self.validation is None or self.validation.conforms
 
 
+#: above this many triples the build says that SHACL validation will take a while (minutes nationally)
+LONG_VALIDATION = 500_000
+
+
 def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool = True,
-              write_invalid: bool = False) -> BuildReport:
+              write_invalid: bool = False, notify: Callable[[str], None] | None = None) -> BuildReport:
     """Build, validate and (when it conforms, or ``write_invalid``) write the graph.
 
-    Raises DataError on bad input before anything is written.
+    Raises DataError on bad input before anything is written. ``notify`` hears, before a validation that
+    will take minutes (a national graph: see benchmarks/), what is happening and how to skip it.
     """
     inputs = input_manifest(paths)  # taken first: an edit made while we build makes the result stale
     built = build_graph(paths)
+    if validate and notify is not None and built.triple_count > LONG_VALIDATION:
+        notify(f"validating {built.triple_count:,} triples against the SHACL shapes: minutes at this size "
+               "(--no-validate skips it; 'cspgraph check' runs it later)")
     validation = validate_graph(built.graph, load_shapes(paths.ontology / "shapes.ttl")) if validate else None
     target = output or paths.graph_file
     written = None

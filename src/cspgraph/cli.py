@@ -69,7 +69,8 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
     """
     from .build import run_build
 
-    report = run_build(_paths(ctx), output=out, validate=not no_validate)
+    report = run_build(_paths(ctx), output=out, validate=not no_validate,
+                       notify=lambda message: click.echo(message, err=True))
     click.echo(render(["what", "count"], report.summary.rows(), "table"), nl=False)
     if report.validation is not None:
         v = report.validation
