@@ -1,14 +1,15 @@
 """Who delivers with whom: co-delivery networks of agencies, read from the knowledge graph.
 
-Everything here starts from two SPARQL SELECTs on a :class:`~cspgraph.store.Store` (never from the YAML), so
-the answers are those of the graph a user can query, push to a triple store or open in the explorer:
+Everything here starts from the knowledge graph in a :class:`~cspgraph.store.Store` (never from the YAML), so
+the answers are those of the graph a user can query, push to a triple store or open in the explorer. Two
+things are read:
 
-1. *participation*: one row per (initiative, organisation, lead or partner), the organisation rolled up to
-   its agency through ``org:unitOf`` (the unit is kept: "CBC Community Safety Team" is Colchester Borough
-   Council at work);
-2. *terms*: each initiative's label, harms, SCP and PFCC priorities and the initiative it continues, and the
-   vocabularies once each: harms with their broader groups (``skos:broader+``), priorities, agencies with
-   their type, units, plans with year and partnership.
+1. *the vocabularies*, once each, by one SELECT: harms with their broader groups (``skos:broader+``),
+   priorities, agencies with their type, units, plans with year and partnership;
+2. *each initiative's facts*: its plan and label, its lead and partner organisations rolled up to their agency
+   through ``org:unitOf`` (the unit is kept: "CBC Community Safety Team" is Colchester Borough Council at
+   work), harms, SCP and PFCC priorities and the initiatives it continues. The embedded stores hand these over
+   predicate by predicate from their indexes; any other store (a remote endpoint) answers one grouped SELECT.
 
 Both are aggregated in Python into a :class:`Delivery`; the networkx graphs, the gap report
 (:mod:`cspgraph.gaps`) and the year-on-year comparison (:mod:`cspgraph.change`) are built from it without any
@@ -51,9 +52,9 @@ COMMUNITY_SEED = 42
 BETWEENNESS_EXACT_LIMIT = 1000
 BETWEENNESS_SAMPLE = 500
 
-# Two SELECTs read everything the analyses need. Turning query answers into rdflib terms costs more than the
-# query itself at national scale (90,000 initiatives: ~800,000 initiative-fact rows), so both are shaped to keep
-# the number of answer cells small:
+# On a store without indexes to read, two SELECTs read everything the analyses need. Turning query answers
+# into rdflib terms costs more than the query itself at national scale (90,000 initiatives: ~800,000
+# initiative-fact rows), so both are shaped to keep the number of answer cells small:
 #
 # _FACTS: one row per initiative (GROUP BY, SPARQL 1.1 §11): its plan, and one text packing its leads and
 # partners ("agency|organisation", the organisation rolled up to its agency through org:unitOf), harms,
