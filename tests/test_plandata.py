@@ -58,6 +58,69 @@ def test_unknown_agency_suggests_close_match(mini_paths):
     assert err.location.line == _line_of(plan, "essex-polise") and err.location.field == "agencies"
 
 
+def test_unknown_funding_recipient_on_an_initiative_row(mini_paths):
+    # a recipient on a row's funding becomes a grant link like the plan's own: it was read unchecked
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, "    lines: [7, 7]\n",
+          "    funding:\n      - {amount: 500, recipient: essex-polise, lines: [7, 7]}\n    lines: [7, 7]\n")
+    err = _error(mini_paths)
+    assert "unknown agency 'essex-polise'" in str(err) and "essex-police" in str(err.hint)
+    assert err.location.line == _line_of(plan, "essex-polise") and err.location.field == "recipient"
+
+
+def test_unknown_harm_on_a_pfcc_priority(mini_paths):
+    pfcc = mini_paths.data / "reference" / "pfcc" / "pfcc-mini.yaml"
+    _edit(pfcc, "    title: More local policing\n", "    title: More local policing\n    harms: [county-line]\n")
+    err = _error(mini_paths)
+    assert "unknown harm 'county-line'" in str(err) and "county-lines" in str(err.hint)
+    assert str(err.location.file) == str(pfcc) and err.location.line == _line_of(pfcc, "county-line]")
+    assert err.location.field == "harms"
+
+
+def test_register_lines_name_a_known_source(mini_paths):
+    agencies = mini_paths.data / "reference" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8")
+    _edit(agencies, "  - id: essex-police\n", "  - id: essex-police\n    lines: {mini-plan-2021-22: [5, 5]}\n")
+    err = _error(mini_paths)
+    assert "unknown source 'mini-plan-2021-22'" in str(err) and "mini-plan-2020-21" in str(err.hint)
+    assert err.location.line == _line_of(agencies, "mini-plan-2021-22") and err.location.field == "mini-plan-2021-22"
+    # a known source, but a span past its end
+    agencies.write_text(text.replace("  - id: essex-police\n",
+                                     "  - id: essex-police\n    lines: {mini-plan-2020-21: [5, 500]}\n", 1))
+    err = _error(mini_paths)
+    assert "line 500 is past the end of source 'mini-plan-2020-21'" in str(err)
+
+
+def test_register_lines_become_source_spans(mini_paths):
+    from rdflib.namespace import PROV
+
+    from cspgraph import namespaces as ns
+
+    places = mini_paths.data / "reference" / "places.yaml"
+    _edit(places, "  - id: mini-town\n", "  - id: mini-town\n    lines: {mini-plan-2020-21: [5, 5]}\n")
+    graph = build_graph(mini_paths).graph
+    assert (ns.place_iri("mini-town"), PROV.wasDerivedFrom, ns.span_iri("mini-plan-2020-21", 5, 5)) in graph
+
+
+def test_register_notes_and_pfcc_plan_words_reach_the_graph(mini_paths):
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS, SKOS
+
+    from cspgraph import namespaces as ns
+
+    pfcc = mini_paths.data / "reference" / "pfcc" / "pfcc-mini.yaml"
+    _edit(pfcc, "scheme: pfcc-mini\n", "scheme: pfcc-mini\nheading: Mini Priorities 2020\n"
+          "description: The plan sets out the priorities.\nnote: read from the heading\n")
+    places = mini_paths.data / "reference" / "places.yaml"
+    _edit(places, "    type: town\n", "    type: town\n    note: the town centre only\n")
+    graph = build_graph(mini_paths).graph
+    scheme = ns.priority_scheme_iri("pfcc-mini")
+    assert graph.value(scheme, DCTERMS.alternative) == Literal("Mini Priorities 2020")
+    assert graph.value(scheme, DCTERMS.description) == Literal("The plan sets out the priorities.")
+    assert graph.value(scheme, SKOS.editorialNote) == Literal("read from the heading")
+    assert graph.value(ns.place_iri("mini-town"), SKOS.editorialNote) == Literal("the town centre only")
+
+
 def test_duplicate_id(mini_paths):
     plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
     _edit(plan, "  - id: youth-boxing", "  - id: op-example")

@@ -177,6 +177,11 @@ class _Builder:
             self.add(span, _CSP.quote, _lit(source.quote(first, last)), into=into)
         self.add(subject, _PROV.wasDerivedFrom, span)
 
+    def register_spans(self, subject: URIRef, rec: LocatedDict) -> None:
+        """A register entry serves every plan: its ``lines`` name their source (checked by the loader)."""
+        for sid, lines in (rec.get("lines") or {}).items():
+            self.span(subject, self.data.sources[sid], lines)
+
     def note(self, subject: URIRef, rec: LocatedDict) -> None:
         if rec.get("note"):
             self.add(subject, _SKOS.editorialNote, _lit(str(rec["note"]).strip()))
@@ -199,12 +204,15 @@ class _Builder:
                 self.add(s, _DCTERMS.publisher, _lit(src.record["publisher"]))
             if src.record.get("date"):
                 self.add(s, _DCTERMS.date, _spell_literal(_date_literal(iso_date(src.record, "date"))))
+            self.note(s, src.record)
         for pid, rec in data.partnerships.items():
             s = ns.partnership_iri(pid)
             self.add(s, _TYPE, _CSP.Partnership)
             self.label(s, rec["name"])
             for alt in rec.get("alt") or []:
                 self.add(s, _SKOS.altLabel, _lit(alt))
+            self.register_spans(s, rec)
+            self.note(s, rec)
         for aid, rec in data.agencies.items():
             s = ns.agency_iri(aid)
             self.add(s, _TYPE, _CSP.Agency)
@@ -214,14 +222,14 @@ class _Builder:
             for alt in [*(rec.get("alt") or []), *local_spellings(rec)]:
                 self.add(s, _SKOS.altLabel, _lit(str(alt)))
             self.note(s, rec)
-            for sid, lines in (rec.get("lines") or {}).items():
-                if sid in data.sources:
-                    self.span(s, data.sources[sid], lines)
+            self.register_spans(s, rec)
             for unit in rec.get("units") or []:
                 u = ns.agency_iri(aid, unit["id"])
                 self.add(u, _TYPE, _CSP.AgencyUnit)
                 self.add(u, _ORG.unitOf, s)
                 self.label(u, unit["name"])
+                self.register_spans(u, unit)
+                self.note(u, unit)
                 for alt in [*(unit.get("alt") or []), *local_spellings(unit)]:
                     self.add(u, _SKOS.altLabel, _lit(str(alt)))
         for pid, rec in data.places.items():
@@ -231,6 +239,8 @@ class _Builder:
             self.add(s, _CSP.placeType, _lit(rec["type"]))
             if rec.get("within"):
                 self.add(s, _CSP.within, ns.place_iri(rec["within"]))
+            self.register_spans(s, rec)
+            self.note(s, rec)
         for sid, doc in data.pfcc_schemes.items():
             s = ns.priority_scheme_iri(sid)
             source = data.sources.get(doc.get("source"))
@@ -240,6 +250,11 @@ class _Builder:
             self.add(s, _DCTERMS.title, _lit(doc["title"]))
             if doc.get("commissioner"):
                 self.add(s, _DCTERMS.creator, _lit(doc["commissioner"]))
+            if doc.get("heading"):
+                self.add(s, _DCTERMS.alternative, _lit(str(doc["heading"]).strip()))
+            if doc.get("description"):
+                self.add(s, _DCTERMS.description, _lit(str(doc["description"]).strip()))
+            self.note(s, doc)
             if source:
                 self.span(s, source, doc.get("lines"))
             for rec in doc["priorities"]:

@@ -333,7 +333,7 @@ def _load_registers(data_dir: Path, vocab: Vocabulary) -> PlanData:
     _load_agencies(data, ref / "agencies.yaml", vocab)
     _load_places(data, ref / "places.yaml")
     for path in sorted((ref / "pfcc").glob("*.yaml")):
-        _load_pfcc(data, path)
+        _load_pfcc(data, path, vocab)
     return data
 
 

@@ -108,7 +108,7 @@ RECORD_KEYS: dict[str, frozenset[str]] = {
         "agency unit": "id name alt alt_local lines note",
         "places file": "places",
         "place": "id name type within alt lines note",
-        # data/reference/pfcc/*.yaml (heading, description: the plan's own words, not mapped to RDF yet)
+        # data/reference/pfcc/*.yaml (heading: as printed over the priorities; description: the plan's own summary)
         "PFCC plan": "scheme title commissioner source lines priorities heading description note",
         "PFCC priority": "number title narrative harms lines note",
         # data/plans/*/*.yaml
@@ -309,7 +309,7 @@ def _load_all(root: Path, vocabulary: Vocabulary) -> PlanData:
     _load_agencies(data, ref / "agencies.yaml", vocabulary)
     _load_places(data, ref / "places.yaml")
     for path in sorted((ref / "pfcc").glob("*.yaml")):
-        _load_pfcc(data, path)
+        _load_pfcc(data, path, vocabulary)
     plan_files = sorted((root / "plans").glob("*/*.yaml"))
     if not plan_files:
         raise DataError("no plan files found", Location(root / "plans"), "add data/plans/<partnership>/<year>.yaml")
@@ -340,6 +340,7 @@ def _load_partnerships(data: PlanData, path: Path) -> None:
     for rec in recs:
         _require(rec, ("id", "name"), "a partnership", rec.where(), "partnership")
         _slug(rec, "id")
+        _register_lines(rec, data)
     data.partnerships = _unique(((r["id"], r) for r in recs), "partnership")
 
 
@@ -353,23 +354,43 @@ def _load_agencies(data: PlanData, path: Path, vocab: Vocabulary) -> None:
         _check_ref(rec, "type", rec["type"], vocab.agency_types, "agency type", "ontology/agency-types.ttl")
         _spellings(rec, "alt")
         _check_alt_local(rec, data.partnerships)
+        _register_lines(rec, data)
         for unit in _list(rec, "units"):
             _require(unit, ("id", "name"), f"a unit of agency '{rec['id']}'", rec.where("units"), "agency unit")
             _slug(unit, "id")
+            _register_lines(unit, data)
             _spellings(unit, "alt")
             _check_alt_local(unit, data.partnerships)
     data.agencies = _unique(((r["id"], r) for r in recs), "agency")
     data.units = _unique(((f"{r['id']}/{u['id']}", u) for r in recs for u in _list(r, "units")), "agency unit")
 
 
+def _id_mapping(rec: LocatedDict, key: str, expected: str, example: str) -> dict[str, Any]:
+    """A mapping keyed by ids (sources, partnerships): empty when absent, refused when not a mapping."""
+    value = rec.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, LocatedDict):
+        raise _fail(rec, key, f"expected a mapping of {expected}, found {value!r}", f"write {example}")
+    return value
+
+
+def _register_lines(rec: LocatedDict, data: PlanData) -> None:
+    """A register entry's ``lines: {source-id: [first, last]}``: where the plans name it.
+
+    A register serves every plan, so its lines name their source; an unknown source id or a span past the
+    source's end would otherwise be a citation that leads nowhere.
+    """
+    lines = _id_mapping(rec, "lines", "source id to [first, last]", "lines: {scp-plan-2020-21: [9, 9]}")
+    for sid in lines:
+        _check_ref(lines, sid, sid, data.sources, "source", "data/reference/sources.yaml")
+        _lines(lines, sid, data.sources[sid])
+
+
 def _check_alt_local(rec: LocatedDict, partnerships: dict[str, LocatedDict]) -> None:
     """``alt_local: {partnership-id: [spelling, ...]}``: spellings that name this agency only in that partnership's plans."""
-    local = rec.get("alt_local")
-    if local is None:
-        return
-    if not isinstance(local, LocatedDict):
-        raise _fail(rec, "alt_local", f"expected a mapping of partnership id to spellings, found {local!r}",
-                    "write alt_local: {safer-colchester: [Police, The Police]}")
+    local = _id_mapping(rec, "alt_local", "partnership id to spellings",
+                        "alt_local: {safer-colchester: [Police, The Police]}")
     for partnership in local:
         _check_ref(local, partnership, partnership, partnerships, "partnership", "data/reference/partnerships.yaml")
         _spellings(local, partnership)
@@ -406,13 +427,14 @@ def _load_places(data: PlanData, path: Path) -> None:
     for rec in recs:
         _require(rec, ("id", "name", "type"), "a place", rec.where(), "place")
         _slug(rec, "id")
+        _register_lines(rec, data)
     data.places = _unique(((r["id"], r) for r in recs), "place")
     for rec in recs:
         if rec.get("within") is not None:
             _check_ref(rec, "within", rec["within"], data.places, "place", "data/reference/places.yaml")
 
 
-def _load_pfcc(data: PlanData, path: Path) -> None:
+def _load_pfcc(data: PlanData, path: Path, vocab: Vocabulary) -> None:
     doc = load_yaml(path)
     _require(doc, ("scheme", "title", "priorities"), "a PFCC plan", Location(path, 1), "PFCC plan")
     _slug(doc, "scheme")
@@ -421,6 +443,7 @@ def _load_pfcc(data: PlanData, path: Path) -> None:
     numbers = _unique(((str(p.get("number")), p) for p in _records(doc, "priorities", path)), "priority number")
     for rec in numbers.values():
         _require(rec, ("number", "title"), "a PFCC priority", rec.where(), "PFCC priority")
+        _check_harms(rec, vocab)  # they become csp:focusHarm links, as a plan priority's do
         _lines(rec, "lines", source, required=source is not None)
     if doc["scheme"] in data.pfcc_schemes:
         raise _fail(doc, "scheme", f"PFCC plan '{doc['scheme']}' is defined twice")
@@ -467,8 +490,6 @@ def _load_plan(data: PlanData, path: Path, vocab: Vocabulary) -> LocatedDict:
     for rec in _list(doc, "funding"):
         _require(rec, ("amount", "lines"), "a funding entry", doc.where("funding"), "funding entry")
         _check_funding(rec, orgs, source)
-        if rec.get("recipient") is not None:
-            _check_ref(rec, "recipient", rec["recipient"], orgs, "agency", "data/reference/agencies.yaml")
 
     initiatives = _records(doc, "initiatives", path)
     _unique(((str(r.get("id")), r) for r in initiatives), "initiative")
@@ -485,8 +506,10 @@ def _check_harms(rec: LocatedDict, vocab: Vocabulary) -> None:
 def _check_funding(rec: LocatedDict, orgs: set[str], source: SourceText) -> None:
     if not isinstance(rec["amount"], (int, float)) or isinstance(rec["amount"], bool):
         raise _fail(rec, "amount", f"amount '{rec['amount']}' is not a number", "write the figure in pounds: 46000")
-    if rec.get("funder") is not None:
-        _check_ref(rec, "funder", rec["funder"], orgs, "agency", "data/reference/agencies.yaml")
+    # the plan's and an initiative's funding alike: both become grant links to an agency in the graph
+    for key in ("funder", "recipient"):
+        if rec.get(key) is not None:
+            _check_ref(rec, key, rec[key], orgs, "agency", "data/reference/agencies.yaml")
     _lines(rec, "lines", source)
 
 
