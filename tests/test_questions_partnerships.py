@@ -27,7 +27,7 @@ from cspgraph.cli import cli
 from cspgraph.errors import QueryError
 from cspgraph.graph import build_graph
 from cspgraph.project import ProjectPaths
-from cspgraph.questions import ask, load_questions, options
+from cspgraph.questions import ask, bind, load_questions, options
 from cspgraph.store import OxigraphStore, RdflibStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -390,3 +390,36 @@ def test_gap_report_does_not_call_an_unmapped_plans_pfcc_priorities_undelivered(
         range(5, 11))
     colchester = gap_report(store, partnership=COLCHESTER)
     assert all(p.pfcc_mapped for p in colchester.plans)
+
+
+def _bound_outermost_only(question, values) -> str:
+    """The bound text as it was before parameters were repeated in inner groups: one VALUES, outermost."""
+    from cspgraph.sparqltext import binding_sites
+
+    _, bound = bind(question, values)
+    variables = {question.param(n).var: t for n, t in bound.items()}
+    at = binding_sites(question.query, frozenset(variables))[0].at
+    block = f"VALUES ({' '.join('?' + v for v in variables)}) {{ ({' '.join(t.n3() for t in variables.values())}) }}"
+    return question.query[:at] + "\n  " + block + "\n" + question.query[at:]
+
+
+def test_parameters_repeated_in_inner_groups_give_the_same_answers(questions, engines):
+    # Repeating the VALUES block inside UNION branches and subqueries is what makes a one-partnership question
+    # fast at national scale (benchmarks/); it must never change an answer. Three partnerships, two of them
+    # imported, so a partnership or year bound in the wrong group would show.
+    scopes = [{"partnership": p} for p in (COLCHESTER, RIVERSIDE, HARBOURSIDE)]
+    scopes += [{"year": "2020-21"}, {"year": "2018-19"}, {"year": "2021-22"}, {"partnership": "safer-colchester", "year": "2018-19"}]
+    pushed = 0
+    for question in questions.values():
+        names = {p.name for p in question.params}
+        for scope in scopes:
+            if not set(scope) <= names:
+                continue
+            text, _ = bind(question, scope)
+            pushed += text.count("VALUES (") > 1
+            outer_only = _bound_outermost_only(question, scope)
+            for name, store in engines.items():
+                assert (sorted(map(repr, store.select(text).rows))
+                        == sorted(map(repr, store.select(outer_only).rows))), (question.id, scope, name)
+    assert pushed >= 4  # initiatives-per-agency and initiatives-per-harm, for each kind of scope
+

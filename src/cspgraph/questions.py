@@ -2,7 +2,8 @@
 
 The header is YAML on lines starting ``#+`` (title, the question in plain words, description, parameters,
 what an empty answer means, the default view). Parameters are bound as RDF terms in a ``VALUES`` block that
-is placed at the start of the query's outermost ``WHERE`` group (SPARQL 1.1 §10.2.1, inline data), built
+is placed at the start of the query's outermost ``WHERE`` group (SPARQL 1.1 §10.2.1, inline data), and
+repeated in the subqueries where that gives the same answer faster (``sparqltext``), built
 from typed rdflib terms whose serialisation escapes quotes and braces: no user text is ever spliced into
 query text. The same bound text runs on every engine, embedded or remote, so answers agree.
 """
@@ -24,6 +25,7 @@ from rdflib.term import Node
 from .errors import CspgraphError, QueryError
 from .namespaces import PREFIXES
 from .plandata import YEAR
+from .sparqltext import binding_sites
 from .store import Store, Table
 
 PARAM_TYPES = ("iri", "string", "integer", "year")
@@ -224,26 +226,6 @@ def to_term(param: Parameter, value: Any) -> Node:
     return Literal(text)
 
 
-def _outer_where(query: str) -> int:
-    """Index just after the first '{' (the outermost WHERE group of a SELECT), skipping IRIs, strings, comments."""
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch == "#":
-            i = query.find("\n", i)
-            i = n if i < 0 else i
-        elif ch == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", query[i:]):
-            i += re.match(r"<[^\s<>\"{}|^`\\]*>", query[i:]).end()
-        elif ch in "\"'":
-            end = re.match(r"(\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')", query[i:])
-            i += end.end() if end else 1
-        elif ch == "{":
-            return i + 1
-        else:
-            i += 1
-    raise QueryError("the query has no WHERE { ... } group to bind parameters into")
-
-
 def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Node]]:
     """The query text with parameters bound, and the bound terms. Unknown names are a QueryError.
 
@@ -260,10 +242,14 @@ def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Nod
         bound[param.name] = to_term(param, value)
     if not bound:
         return question.query, bound
-    names = " ".join(f"?{question.param(n).var}" for n in bound)
-    terms = " ".join(term.n3() for term in bound.values())
-    at = _outer_where(question.query)
-    text = question.query[:at] + f"\n  VALUES ({names}) {{ ({terms}) }}\n" + question.query[at:]
+    variables = {question.param(n).var: term for n, term in bound.items()}
+    text = question.query
+    for site in reversed(binding_sites(text, frozenset(variables))):  # from the end: earlier positions hold
+        here = {v: t for v, t in variables.items() if site.variables is None or v in site.variables}
+        if here:
+            names = " ".join(f"?{v}" for v in here)
+            terms = " ".join(t.n3() for t in here.values())
+            text = text[:site.at] + f"\n  VALUES ({names}) {{ ({terms}) }}\n" + text[site.at:]
     return text, bound
 
 

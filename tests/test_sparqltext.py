@@ -1,0 +1,58 @@
+"""Where parameters are bound in a query's text: the outermost group, and inner groups only where the answer
+cannot change (the equivalence on every saved question: tests/test_questions_partnerships.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cspgraph.errors import QueryError
+from cspgraph.sparqltext import binding_sites
+
+P = frozenset({"p"})
+
+
+def _groups_bound(query: str, variables: frozenset[str] = P) -> list[str]:
+    """The text that follows each binding site, up to the end of its line: which group got the block."""
+    sites = binding_sites(query, variables)
+    assert sites[0].variables is None  # the outermost group always binds every parameter
+    return [query[s.at:].strip().split("\n")[0] for s in sites[1:]]
+
+
+def test_a_union_branch_that_binds_the_variable_gets_it():
+    query = "SELECT ?i WHERE {\n ?h a :H .\n {}\n UNION\n { ?i :in ?p ; :on ?h . }\n}"
+    assert _groups_bound(query) == ["?i :in ?p ; :on ?h . }"]
+
+
+def test_a_subquery_gets_only_the_variables_it_projects_as_they_are():
+    query = ("SELECT ?i WHERE {\n {\n SELECT ?i ?p (COUNT(?x) AS ?q) WHERE {\n ?i :in ?p ; :x ?x ; :q ?q .\n }"
+             " GROUP BY ?i ?p\n }\n}")
+    sites = binding_sites(query, frozenset({"p", "q"}))
+    assert [s.variables for s in sites[1:]] == [frozenset({"p"})]  # ?q is computed, not the outer ?q
+    assert query[sites[1].at:].startswith("\n ?i :in ?p")  # inside its WHERE, never before SELECT
+
+
+@pytest.mark.parametrize("group", [
+    "OPTIONAL { ?i :in ?p }",  # a row without a match is kept, not dropped
+    "MINUS { ?i :in ?p }",
+    "FILTER NOT EXISTS { ?i :in ?p }",
+    "{ SELECT ?i ?p WHERE { ?i :in ?p } LIMIT 1 }",  # the limit would apply after the binding
+    "{ ?i :x ?x FILTER(?p != ?x) }",  # only a FILTER mentions it: unbound inside the group
+    "{ ?i :in ?p OPTIONAL { ?i :was ?p } }",  # bound at the start, the OPTIONAL would read another value
+    "{ ?i :in ?p BIND(?p AS ?q) ?i :also ?p }",
+    "{ SELECT ?i WHERE { ?i :in ?p } }",  # not projected: inside, ?p is another variable
+])
+def test_groups_where_an_early_binding_could_change_the_answer_do_not_get_it(group):
+    assert _groups_bound(f"SELECT ?i WHERE {{\n ?i a :I .\n {group}\n}}") == []
+
+
+def test_braces_in_strings_and_comments_are_not_groups():
+    query = ('SELECT ?i WHERE {\n # a { in a comment\n ?i :label "}{" ; :note """{""" ; :in <urn:x> .\n'
+             ' { ?i :in ?p . }\n}')
+    assert _groups_bound(query) == ["?i :in ?p . }"]
+
+
+def test_unbalanced_braces_are_a_query_error():
+    with pytest.raises(QueryError, match="unclosed"):
+        binding_sites("SELECT ?i WHERE { { ?i :in ?p }", P)
+    with pytest.raises(QueryError, match="no WHERE"):
+        binding_sites("SELECT ?i", P)
