@@ -108,5 +108,11 @@ def test_bench_runs_and_three_engines_agree(small):
         assert "rdflib_rows" in answer, answer.get("rdflib_note") or answer.get("rdflib_error")
         assert answer["oxigraph_rows"] == answer["raw_rows"], answer["id"]
         assert answer["oxigraph_rows"] == answer["rdflib_rows"], answer["id"]
-    # the markdown report renders from the results
-    assert "| question |" in bench.markdown(results)
+        # a question that can be narrowed is also timed narrowed: the everyday question of a partnership lead
+        narrowable = {p.name for p in questions[answer["id"]].params} & {"partnership", "year"}
+        assert {label.split(" (")[0] for label in answer["scoped"]} == {
+            {"partnership": "one partnership", "year": "one year"}[name] for name in narrowable}, answer["id"]
+    # the markdown report renders from the results, narrowed questions and their verdicts included
+    report = bench.markdown(results)
+    assert "| question |" in report
+    assert "asked for one partnership" in report and "## Saved questions, asked for one partnership" in report
