@@ -441,7 +441,7 @@ class Bench:
 
     # -------------------------------------------------------------------------------------------- questions
     def questions(self, store, turtle: Path, manifest: dict) -> list[dict]:
-        from cspgraph.questions import QueryError, ask, bind, check_allowed, load_questions, options
+        from cspgraph.questions import QueryError, bind, check_allowed, load_questions, options
 
         self.log("saved questions (oxigraph, as shipped):")
         substitutes = {"agency": f"{manifest['sample_force']}-police", "partnership": manifest["sample_partnership"],
@@ -466,11 +466,7 @@ class Bench:
                 record["params"] = {k: str(v) for k, v in bound.items()}
                 record["values"] = values
                 record["text"] = text
-                times, answer = [], None
-                for _ in range(max(1, self.o.repeat)):
-                    started = time.perf_counter()
-                    answer = ask(q, store, values)
-                    times.append(time.perf_counter() - started)
+                times, answer = self._ask_repeatedly(q, store, values)
                 record["oxigraph_s"] = statistics.median(times)  # replaced by the alternating runs below
                 record["oxigraph_first_s"] = times[0]
                 record["rows"] = len(answer.table.rows)
@@ -484,12 +480,23 @@ class Bench:
         self.results["peak_rss_mb_questions"] = peak_rss_mb()
         return out
 
+    def _ask_repeatedly(self, question, store, values: dict[str, str]) -> tuple[list[float], Any]:
+        """The seconds of each of ``--repeat`` asks (the median is reported), and the last answer."""
+        from cspgraph.questions import ask
+
+        times, answer = [], None
+        for _ in range(max(1, self.o.repeat)):
+            started = time.perf_counter()
+            answer = ask(question, store, values)
+            times.append(time.perf_counter() - started)
+        return times, answer
+
     def _scoped(self, question, store, values: dict[str, str], manifest: dict) -> dict[str, dict]:
         """The same question asked as a partnership lead or a PFCC's analyst for one year would ask it.
 
         Whole-country answers are large by nature (tens of thousands of rows); these are the everyday ones.
         """
-        from cspgraph.questions import ask, options
+        from cspgraph.questions import options
 
         names = {p.name for p in question.params}
         scopes: dict[str, dict[str, str]] = {}
@@ -502,11 +509,7 @@ class Bench:
                 scopes[f"one year ({years[-1]})"] = {"year": years[-1]}
         out = {}
         for label, scope in scopes.items():
-            times, answer = [], None
-            for _ in range(max(1, self.o.repeat)):
-                started = time.perf_counter()
-                answer = ask(question, store, {**values, **scope})
-                times.append(time.perf_counter() - started)
+            times, answer = self._ask_repeatedly(question, store, {**values, **scope})
             out[label] = {"seconds": statistics.median(times), "rows": len(answer.table.rows)}
             self.log(f"    {label:<42} {out[label]['seconds']:8.3f} s   {out[label]['rows']:>7} rows")
         return out

@@ -14,7 +14,7 @@ P = frozenset({"p"})
 def _groups_bound(query: str, variables: frozenset[str] = P) -> list[str]:
     """The text that follows each binding site, up to the end of its line: which group got the block."""
     sites = binding_sites(query, variables)
-    assert sites[0].variables is None  # the outermost group always binds every parameter
+    assert sites[0].variables == variables  # the outermost group always binds every parameter
     return [query[s.at:].strip().split("\n")[0] for s in sites[1:]]
 
 

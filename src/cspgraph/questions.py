@@ -245,7 +245,7 @@ def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Nod
     variables = {question.param(n).var: term for n, term in bound.items()}
     text = question.query
     for site in reversed(binding_sites(text, frozenset(variables))):  # from the end: earlier positions hold
-        here = {v: t for v, t in variables.items() if site.variables is None or v in site.variables}
+        here = {v: t for v, t in variables.items() if v in site.variables}
         if here:
             names = " ".join(f"?{v}" for v in here)
             terms = " ".join(t.n3() for t in here.values())

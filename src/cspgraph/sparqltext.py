@@ -45,10 +45,10 @@ _EXPRESSION = re.compile(_WORD + r"(FILTER|BIND)\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Site:
-    """Just after the ``{`` of a group: the variables to bind there (None: every parameter)."""
+    """Just after the ``{`` of a group: the variables to bind there."""
 
     at: int
-    variables: frozenset[str] | None
+    variables: frozenset[str]
 
 
 @dataclass
@@ -56,7 +56,6 @@ class _Group:
     start: int  # just after its "{"
     joined: bool  # every group from the outermost down to this one is joined with its parent
     projection: frozenset[str] | None = None  # a subquery's projection; None for other groups
-    outermost: bool = False
     end: int = -1  # its "}"
     limited: bool = False  # a subquery with LIMIT or OFFSET
     wraps_select: bool = False  # "{ SELECT ... }": nothing else may stand in it, a VALUES block included
@@ -72,7 +71,7 @@ def binding_sites(query: str, variables: frozenset[str]) -> list[Site]:
     """Where to bind ``variables``: the outermost WHERE group first, then the inner groups that may have them."""
     text = blank(query)
     root = _groups(text)
-    sites = [Site(root.start, None)]
+    sites = [Site(root.start, variables)]
 
     def visit(group: _Group, scope: frozenset[str]) -> None:
         for child in group.children:
@@ -103,8 +102,7 @@ def _groups(text: str) -> _Group:
                 stack[-1].wraps_select = True
         elif kind == "{":
             if not stack:
-                group = _Group(token.end(), joined=True, outermost=True)
-                root = root or group
+                group = root = _Group(token.end(), joined=True)
             else:
                 parent = stack[-1]
                 joined = parent.joined and not _NOT_A_JOIN.search(text, last, token.start())
@@ -122,7 +120,7 @@ def _groups(text: str) -> _Group:
                 # a subquery's solution modifiers follow its WHERE group, up to the "}" that closes it
                 close = text.find("}", token.end())
                 group.limited = bool(_MODIFIER.search(text, token.end(), close if close >= 0 else len(text)))
-            if not stack and root is group:
+            if not stack:
                 break  # the outermost WHERE group is closed: what follows are its solution modifiers
         last = token.end()
     if root is None:
