@@ -31,13 +31,29 @@ def test_a_subquery_gets_only_the_variables_it_projects_as_they_are():
     assert query[sites[1].at:].startswith("\n ?i :in ?p")  # inside its WHERE, never before SELECT
 
 
+@pytest.mark.parametrize(("group", "bound"), [
+    ("OPTIONAL { ?i :in ?p }", ["?i :in ?p }"]),  # the outermost block binds ?p on the left
+    ("MINUS { ?i :in ?p }", ["?i :in ?p }"]),
+    # bound by the group's own pattern before the OPTIONAL: both the group and its OPTIONAL get it
+    ("{ ?i :in ?p OPTIONAL { ?i :was ?p } }", ["?i :in ?p OPTIONAL { ?i :was ?p } }", "?i :was ?p } }"]),
+    ("{ ?i :in ?p MINUS { ?j :was ?p } }", ["?i :in ?p MINUS { ?j :was ?p } }", "?j :was ?p } }"]),
+    # a UNION branch inside an OPTIONAL, and a subquery projecting ?p inside a MINUS
+    ("OPTIONAL { {} UNION { ?i :in ?p } }", ["?i :in ?p } }"]),
+    ("MINUS { SELECT ?i ?p WHERE { ?i :in ?p } }", ["?i :in ?p } }"]),
+])
+def test_the_right_side_of_optional_or_minus_gets_it_when_the_left_side_has_it_bound(group, bound):
+    assert _groups_bound(f"SELECT ?i WHERE {{\n ?i a :I .\n {group}\n}}") == bound
+
+
 @pytest.mark.parametrize("group", [
-    "OPTIONAL { ?i :in ?p }",  # a row without a match is kept, not dropped
-    "MINUS { ?i :in ?p }",
-    "FILTER NOT EXISTS { ?i :in ?p }",
+    "FILTER NOT EXISTS { ?i :in ?p }",  # EXISTS substitutes the row's values: left as it is
+    "GRAPH ?g { ?i :in ?p }",
     "{ SELECT ?i ?p WHERE { ?i :in ?p } LIMIT 1 }",  # the limit would apply after the binding
     "{ ?i :x ?x FILTER(?p != ?x) }",  # only a FILTER mentions it: unbound inside the group
-    "{ ?i :in ?p OPTIONAL { ?i :was ?p } }",  # bound at the start, the OPTIONAL would read another value
+    # bound at the start, the OPTIONAL would read another value than the unbound ?p it reads now
+    "{ OPTIONAL { ?i :was ?p } ?i :in ?p }",
+    "{ ?i :x ?x OPTIONAL { ?i :in ?p } }",  # ?p is not bound on the left: a row without a match is kept
+    "{ ?i :x ?x MINUS { ?i :in ?p } }",
     "{ ?i :in ?p BIND(?p AS ?q) ?i :also ?p }",
     "{ SELECT ?i WHERE { ?i :in ?p } }",  # not projected: inside, ?p is another variable
 ])
