@@ -293,7 +293,7 @@ class _SparqlOnly:
         return self.store.select(query)
 
 
-@pytest.mark.parametrize("share", [0, 10**6])  # scan every predicate whole / read subject by subject
+@pytest.mark.parametrize("share", [0, 10**6])  # read through the plans in scope / scan every predicate whole
 @pytest.mark.parametrize("scope", [{}, {"year": "2020-21"}, {"partnership": "safer-colchester"}])
 def test_index_and_sparql_reads_agree(real_store, mini_years_store, scope, share, monkeypatch):
     # the ways of reading a store (its indexes, either way, or one grouped SELECT) must give the same Delivery

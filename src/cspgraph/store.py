@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +26,11 @@ from .errors import CspgraphError, QueryError
 
 @dataclass(frozen=True)
 class Table:
-    """A SELECT answer: variable names and rows of rdflib terms (None where unbound)."""
+    """A SELECT answer: variable names and rows of rdflib terms, or of text from ``select_text`` (None where
+    unbound)."""
 
     columns: list[str]
-    rows: list[tuple[Node | None, ...]]
+    rows: list[tuple[Node | str | None, ...]]
     seconds: float = 0.0
 
     def column(self, name: str) -> list[Node | None]:
@@ -55,6 +56,10 @@ class IndexedStore(Store, Protocol):
     """
 
     def pairs(self, predicate: str, obj: str | None = None, subject: str | None = None) -> list[tuple[str, str]]: ...
+
+    def pairs_linked(self, predicate: str, link: str, targets: Iterable[str]) -> list[tuple[str, str]]: ...
+
+    def select_text(self, query: str) -> Table: ...
 
 
 _DATATYPES: dict[str, URIRef] = {}
@@ -164,6 +169,21 @@ class OxigraphStore:
             rows = [tuple(terms[t] for t in sol) for sol in solutions]
         return Table(columns, rows, time.perf_counter() - started)
 
+    def select_text(self, query: str) -> Table:
+        """As :meth:`select`, each value as plain text (an IRI, a literal's lexical form) or None.
+
+        For code that wants text, not terms: the analyses' reference data (50,000 rows nationally) is read in
+        half the time without making an rdflib term for each value and turning it back into text.
+        """
+        started = time.perf_counter()
+        solutions = self._run(query)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        columns = [v.value for v in solutions.variables]
+        with paused_gc():
+            rows = [tuple(None if t is None else t.value for t in sol) for sol in solutions]
+        return Table(columns, rows, time.perf_counter() - started)
+
     def pairs(self, predicate: str, obj: str | None = None, subject: str | None = None) -> list[tuple[str, str]]:
         """(subject, object) of every default-graph triple with this predicate (object, subject), as plain text.
 
@@ -176,6 +196,21 @@ class OxigraphStore:
                                                 ox.NamedNode(obj) if obj else None, ox.DefaultGraph())
         with paused_gc():  # as in select(): tuples of strings cannot form cycles
             return [(q.subject.value, q.object.value) for q in pattern]
+
+    def pairs_linked(self, predicate: str, link: str, targets: Iterable[str]) -> list[tuple[str, str]]:
+        """As :meth:`pairs`, for the subjects that have ``link`` to one of ``targets`` only.
+
+        A pair comes once for each target its subject links to (no DISTINCT: it costs as much as the join,
+        and callers collect into sets). One query joined inside Oxigraph, where asking subject by subject
+        costs a call each: nationally, one plan year's initiatives (18,000, six predicates) are read in about
+        0.7 s instead of 1.6 s.
+        """
+        # the terms are written by pyoxigraph (escaped as N-Triples): nothing is spliced in as raw text
+        values = " ".join(str(ox.NamedNode(t)) for t in targets)
+        query = (f"SELECT ?s ?o WHERE {{ VALUES ?t {{ {values} }} "
+                 f"?s {ox.NamedNode(link)} ?t . ?s {ox.NamedNode(predicate)} ?o }}")
+        with paused_gc():
+            return [(s.value, o.value) for s, o in self._store.query(query)]
 
     def ask(self, query: str) -> bool:
         result = self._run(query)
@@ -217,6 +252,17 @@ class RdflibStore:
         if obj is not None:
             return [(str(s), obj) for s in self.graph.subjects(URIRef(predicate), URIRef(obj))]
         return [(str(s), str(o)) for s, o in self.graph.subject_objects(URIRef(predicate))]
+
+    def select_text(self, query: str) -> Table:
+        """As OxigraphStore.select_text."""
+        table = self.select(query)
+        return Table(table.columns, [tuple(None if t is None else str(t) for t in row) for row in table.rows],
+                     table.seconds)
+
+    def pairs_linked(self, predicate: str, link: str, targets: Iterable[str]) -> list[tuple[str, str]]:
+        """As OxigraphStore.pairs_linked."""
+        subjects = [s for t in targets for s in self.graph.subjects(URIRef(link), URIRef(t))]
+        return [(str(s), str(o)) for s in subjects for o in self.graph.objects(s, URIRef(predicate))]
 
     def ask(self, query: str) -> bool:
         return bool(self.graph.query(query).askAnswer)
