@@ -297,7 +297,7 @@ class _SparqlOnly:
 @pytest.mark.parametrize("scope", [{}, {"year": "2020-21"}, {"partnership": "safer-colchester"}])
 def test_index_and_sparql_reads_agree(real_store, mini_years_store, scope, share, monkeypatch):
     # the ways of reading a store (its indexes, either way, or one grouped SELECT) must give the same Delivery
-    monkeypatch.setattr("cspgraph.network.SUBJECT_READ_SHARE", share)
+    monkeypatch.setattr("cspgraph.network.PLAN_READ_SHARE", share)
     for store in (real_store, mini_years_store):
         if "partnership" in scope and store is mini_years_store:
             continue

@@ -21,14 +21,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from rdflib import Literal
 from test_importer import HARBOURSIDE_HEADER, HARBOURSIDE_META, HARBOURSIDE_ROWS, RIVERSIDE_CSV, RIVERSIDE_META, run_import
 
 from cspgraph.cli import cli
 from cspgraph.errors import QueryError
 from cspgraph.graph import build_graph
 from cspgraph.project import ProjectPaths
-from cspgraph.questions import ask, bind, load_questions, options
+from cspgraph.questions import ask, bind, load_questions, options, values_block
 from cspgraph.store import OxigraphStore, RdflibStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,10 +95,15 @@ def _slug(iri: str | None) -> str | None:
 
 
 def _normalised(answer) -> list[tuple]:
-    """Rows as a sorted multiset; list cells ("a; b") as sorted tuples (GROUP_CONCAT order is not defined)."""
+    return _normalised_rows(answer.rows())
+
+
+def _normalised_rows(rows) -> list[tuple]:
+    """Rows as a sorted multiset; list cells ("a; b", plain text or RDF literals) as sorted tuples
+    (GROUP_CONCAT order is not defined)."""
     def cell(value):
         return tuple(sorted(value.split("; "))) if isinstance(value, str) and "; " in value else value
-    return sorted((tuple(cell(v) for v in row) for row in answer.rows()), key=repr)
+    return sorted((tuple(cell(v) for v in row) for row in rows), key=repr)
 
 
 # ------------------------------------------------------------------------------------------------ the parameter
@@ -400,21 +404,13 @@ def _bound_outermost_only(question, values) -> str:
     _, bound = bind(question, values)
     variables = {question.param(n).var: t for n, t in bound.items()}
     at = binding_sites(question.query, frozenset(variables))[0].at
-    block = f"VALUES ({' '.join('?' + v for v in variables)}) {{ ({' '.join(t.n3() for t in variables.values())}) }}"
-    return question.query[:at] + "\n  " + block + "\n" + question.query[at:]
-
-
-def _term_rows(rows) -> list[str]:
-    """Rows of RDF terms as a sorted multiset; list cells ("a; b") sorted, since GROUP_CONCAT order is not defined."""
-    def cell(term):
-        return tuple(sorted(str(term).split("; "))) if isinstance(term, Literal) and "; " in term else repr(term)
-    return sorted(repr(tuple(cell(t) for t in row)) for row in rows)
+    return question.query[:at] + values_block(variables) + question.query[at:]
 
 
 def test_parameters_repeated_in_inner_groups_give_the_same_answers(questions, engines):
-    # Repeating the VALUES block inside UNION branches, subqueries and OPTIONAL or MINUS groups is what makes a one-partnership question
-    # fast at national scale (benchmarks/); it must never change an answer. Three partnerships, two of them
-    # imported, so a partnership or year bound in the wrong group would show.
+    # Repeating the VALUES block inside UNION branches, subqueries and OPTIONAL or MINUS groups is what makes a
+    # one-partnership question fast at national scale (benchmarks/); it must never change an answer. Three
+    # partnerships, two of them imported, so a partnership or year bound in the wrong group would show.
     scopes = [{"partnership": p} for p in (COLCHESTER, RIVERSIDE, HARBOURSIDE)]
     scopes += [{"year": "2020-21"}, {"year": "2018-19"}, {"year": "2021-22"}, {"partnership": "safer-colchester", "year": "2018-19"}]
     pushed = 0
@@ -427,7 +423,7 @@ def test_parameters_repeated_in_inner_groups_give_the_same_answers(questions, en
             pushed += text.count("VALUES (") > 1
             outer_only = _bound_outermost_only(question, scope)
             for name, store in engines.items():
-                assert (_term_rows(store.select(text).rows)
-                        == _term_rows(store.select(outer_only).rows)), (question.id, scope, name)
+                assert (_normalised_rows(store.select(text).rows)
+                        == _normalised_rows(store.select(outer_only).rows)), (question.id, scope, name)
     assert pushed >= 4  # initiatives-per-agency and initiatives-per-harm, for each kind of scope
 

@@ -3,7 +3,7 @@
 The header is YAML on lines starting ``#+`` (title, the question in plain words, description, parameters,
 what an empty answer means, the default view). Parameters are bound as RDF terms in a ``VALUES`` block that
 is placed at the start of the query's outermost ``WHERE`` group (SPARQL 1.1 §10.2.1, inline data), and
-repeated in the subqueries where that gives the same answer faster (``sparqltext``), built
+repeated in inner groups where that gives the same answer faster (``sparqltext``), built
 from typed rdflib terms whose serialisation escapes quotes and braces: no user text is ever spliced into
 query text. The same bound text runs on every engine, embedded or remote, so answers agree.
 """
@@ -246,11 +246,15 @@ def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Nod
     text = question.query
     for site in reversed(binding_sites(text, frozenset(variables))):  # from the end: earlier positions hold
         here = {v: t for v, t in variables.items() if v in site.variables}
-        if here:
-            names = " ".join(f"?{v}" for v in here)
-            terms = " ".join(t.n3() for t in here.values())
-            text = text[:site.at] + f"\n  VALUES ({names}) {{ ({terms}) }}\n" + text[site.at:]
+        text = text[:site.at] + values_block(here) + text[site.at:]
     return text, bound
+
+
+def values_block(terms: dict[str, Node]) -> str:
+    """One row of inline data binding each variable to its term, on a line of its own."""
+    names = " ".join(f"?{v}" for v in terms)
+    values = " ".join(t.n3() for t in terms.values())
+    return f"\n  VALUES ({names}) {{ ({values}) }}\n"
 
 
 # ------------------------------------------------------------------------------------------------ answers

@@ -116,8 +116,8 @@ def _groups(text: str) -> _Group:
                 group = root = _Group(token.end(), link="join")
             else:
                 parent = stack[-1]
-                keywords = _NOT_A_JOIN.findall(text, last, token.start())
-                link = "join" if not keywords else keywords[-1].upper() if keywords[-1].upper() in _LEFT_SIDED else "other"
+                keywords = [k.upper() for k in _NOT_A_JOIN.findall(text, last, token.start())]
+                link = "join" if not keywords else keywords[-1] if keywords[-1] in _LEFT_SIDED else "other"
                 projection = _projection(text[select_at:token.start()]) if select_at is not None else None
                 group = _Group(token.end(), link, projection)
                 parent.children.append(group)
