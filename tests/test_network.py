@@ -275,12 +275,18 @@ def test_agrees_with_saved_question_agency_pairs(repo_paths, real_store, real, y
     assert from_query == _edges(co_delivery_network(real, year=year))
 
 
-def test_both_engines_read_the_same(built, real):
+def test_both_engines_read_the_same(built, real, real_store, monkeypatch):
     from cspgraph.store import RdflibStore
 
-    other = delivery(RdflibStore(built.graph))
+    rdflib_store = RdflibStore(built.graph)
+    other = delivery(rdflib_store)
     assert other.initiatives == real.initiatives and other.plans == real.plans
     assert other.agencies == real.agencies and other.priorities == real.priorities
+    # one year read through its plans (Store.pairs_linked), as a national graph's year is: both engines
+    monkeypatch.setattr("cspgraph.network.PLAN_READ_SHARE", 0)
+    year = delivery(rdflib_store, year="2020-21")
+    assert year.initiatives == delivery(real_store, year="2020-21").initiatives
+    assert year.initiatives and {i.year for i in year.initiatives} == {"2020-21"}
 
 
 class _SparqlOnly:
