@@ -9,7 +9,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
+from cspgraph.change import compare_plans
 from cspgraph.errors import QueryError
+from cspgraph.gaps import gap_report
 from cspgraph.namespaces import agency_iri
 from cspgraph.network import (
     bipartite_graph,
@@ -322,6 +324,21 @@ def test_reading_fewer_facts_keeps_the_network_and_refuses_other_filters(real_st
         lean.select(harm="county-lines")
     with pytest.raises(QueryError, match="unknown facts"):
         delivery(real_store, facts=("harmz",))
+    # the plans' priorities, risk matrices and members come with "priorities": without it they are not read,
+    # and what needs them refuses rather than reporting every priority as undelivered
+    assert real.priorities and not lean.priorities
+    plan = next(iter(lean.plans.values()))
+    assert any(p.statutory for p in real.plans.values()) and any(p.risk for p in real.plans.values())
+    assert not any(p.statutory or p.risk for p in lean.plans.values())
+    with pytest.raises(QueryError, match="without priorities"):
+        lean.plan_priorities(plan, "scp")
+    with pytest.raises(QueryError, match="read without harms"):
+        gap_report(lean)
+    with pytest.raises(QueryError, match="without priorities"):
+        compare_plans(lean, "2018-19", "2020-21")
+    # a store read by one SELECT reads every fact, and says so
+    remote = delivery(_SparqlOnly(real_store), facts=())
+    assert remote.facts == real.facts and remote.priorities == real.priorities
 
 
 def test_reading_one_year_reads_only_that_year(real_store, real):

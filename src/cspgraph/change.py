@@ -215,6 +215,7 @@ def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partne
         # one partnership's plans only, when it is named: nationally that reads 10 plans instead of 600
         data = source if isinstance(source, Delivery) else delivery(source, since=from_year, until=to_year,
                                                                     partnership=partnership)
+    data.require("priorities", "continues")
     for year in (from_year, to_year):
         data.check_year(year)
     plans = {(p.partnership, p.year): p for p in data.plans.values()}

@@ -326,7 +326,9 @@ def gap_report(source: Store | Delivery, year: str | None = None, partnership: s
     """
     if few < 0:
         raise QueryError(f"'few' must be 0 or more, not {few}")
-    data = data if data is not None else as_delivery(source, year=year, partnership=partnership)
+    if data is None:  # harms and priorities only: not reading csp:continues saves 0.15 s of 1.9 for a year
+        data = as_delivery(source, year=year, partnership=partnership, facts=("harms", "priorities"))
+    data.require("harms", "priorities")
     by_plan: dict[str, list[Initiative]] = defaultdict(list)
     for ini in data.initiatives:
         by_plan[ini.plan].append(ini)
