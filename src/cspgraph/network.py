@@ -468,9 +468,11 @@ def delivery(store: Store, year: str | Sequence[str] | None = None, partnership:
     """Read who delivers what from a store, aggregated in Python.
 
     ``year`` (one plan year or several), ``since``/``until`` (every plan year between, inclusive) and
-    ``partnership`` (slug, IRI or label) keep only those plans' initiatives; the reference data (plans,
-    priorities, harms, agencies) is always read whole. ``facts`` says which of :data:`FACTS` to read (all by
-    default); filtering a Delivery on one it did not read is an error, never an empty answer.
+    ``partnership`` (slug, IRI or label) keep only those plans' initiatives; the reference data (plans, harms,
+    agencies) is always read whole. ``facts`` says which of :data:`FACTS` to read (all by default);
+    "priorities" also brings the plans' priority schemes, risk matrices and statutory members. Filtering a
+    Delivery on a fact it did not read, or asking it for a plan's priorities, is an error, never an empty
+    answer.
 
     The embedded stores hand over each predicate's triples straight from their indexes
     (:class:`~cspgraph.store.IndexedStore`); other stores (a remote endpoint) are read with one grouped
