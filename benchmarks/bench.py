@@ -540,7 +540,8 @@ class Bench:
                 shipped.append(time.perf_counter() - started)
                 # with the collector paused, as the shipped store reads answers: otherwise collections walk
                 # the whole heap as the rows are made, and the "floor" took up to 1.6x the shipped store's
-                # time on answers of 14,000 rows and more (risk-matrix-coverage nationally: 2.1 s, 1.6 s paused)
+                # time on answers of 14,000 rows and more (risk-matrix-coverage nationally: raw 2.81 s against
+                # 1.77 s shipped, then 1.91 s against 1.84 s paused: results-national-2026-11-23*.md)
                 started = time.perf_counter()
                 with paused_gc():
                     rows = [tuple(sol) for sol in raw.query(record["text"])]

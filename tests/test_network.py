@@ -334,11 +334,15 @@ def test_reading_fewer_facts_keeps_the_network_and_refuses_other_filters(real_st
         lean.plan_priorities(plan, "scp")
     with pytest.raises(QueryError, match="read without harms"):
         gap_report(lean)
+    with pytest.raises(QueryError, match="read without priorities"):
+        gap_report(delivery(real_store, facts=("harms",)))
     with pytest.raises(QueryError, match="without priorities"):
         compare_plans(lean, "2018-19", "2020-21")
+    with pytest.raises(QueryError, match="read without continues"):
+        compare_plans(delivery(real_store, facts=("priorities",)), "2018-19", "2020-21")
     # a store read by one SELECT reads every fact, and says so
     remote = delivery(_SparqlOnly(real_store), facts=())
-    assert remote.facts == real.facts and remote.priorities == real.priorities
+    assert remote.facts == real.facts and remote.priorities == real.priorities and remote.plans == real.plans
 
 
 def test_reading_one_year_reads_only_that_year(real_store, real):

@@ -5,7 +5,8 @@ the answers are those of the graph a user can query, push to a triple store or o
 things are read:
 
 1. *the vocabularies*, once each, by one SELECT: harms with their broader groups (``skos:broader+``),
-   priorities, agencies with their type, units, plans with year and partnership;
+   agencies with their type, units, plans with year and partnership, and, when the "priorities" fact is
+   read, the priorities and each plan's risk matrix and statutory members;
 2. *each initiative's facts*: its plan and label, its lead and partner organisations rolled up to their agency
    through ``org:unitOf`` (the unit is kept: "CBC Community Safety Team" is Colchester Borough Council at
    work), harms, SCP and PFCC priorities and the initiatives it continues. The embedded stores hand these over
@@ -472,7 +473,9 @@ def delivery(store: Store, year: str | Sequence[str] | None = None, partnership:
     agencies) is always read whole. ``facts`` says which of :data:`FACTS` to read (all by default);
     "priorities" also brings the plans' priority schemes, risk matrices and statutory members. Filtering a
     Delivery on a fact it did not read, or asking it for a plan's priorities, is an error, never an empty
-    answer.
+    answer; read without "priorities", ``priorities`` and each plan's ``risk`` and ``statutory`` are empty
+    (check ``facts``, or call :meth:`Delivery.require`). A store without indexes (a remote endpoint) is read
+    by one SELECT that brings every fact, whatever ``facts`` asks.
 
     The embedded stores hand over each predicate's triples straight from their indexes
     (:class:`~cspgraph.store.IndexedStore`); other stores (a remote endpoint) are read with one grouped
