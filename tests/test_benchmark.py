@@ -94,12 +94,15 @@ def test_generator_is_deterministic(small, tmp_path):
 
 def test_bench_runs_and_three_engines_agree(small):
     root, _ = small
-    options = bench.Options(scale=SCALE, work=root, out=None, repeat=1, reuse=True, validate="no",
+    options = bench.Options(scale=SCALE, work=root, out=None, repeat=1, reuse=True, validate="yes",
                             rdflib_timeout=120, browser=False, site=False, quiet=True)
     runner = bench.Bench(options)
     results = runner.run()
     names = {step["name"] for step in results["steps"]}
-    assert {"load + check data (YAML)", "build RDF", "write Turtle", "load store (OxigraphStore.from_file)"} <= names
+    assert {"load + check data (YAML)", "build RDF", "write Turtle", "load store (OxigraphStore.from_file)",
+            "SHACL validation (SPARQL on Oxigraph)"} <= names
+    # the generated data is well formed, as the build's default validator finds it
+    assert results["shacl"]["sparql"]["conforms"] and results["shacl"]["sparql"]["violations"] == 0
     assert results["store_triples"] == results["triples"]
     questions = load_questions(REPO / "queries")
     assert [a["id"] for a in runner.answers] == list(questions)

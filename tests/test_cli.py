@@ -40,16 +40,19 @@ def test_build_writes_validated_graph_and_summary(mini_paths, tmp_path):
     summary = dict(re.findall(r"(?m)^([a-z][a-z ]*?)\s{2,}(\d+)$", result.output))
     assert summary["plans"] == "1" and summary["initiatives"] == "3" and summary["operations"] == "1"
     assert summary["agencies"] == "2" and summary["agency units"] == "1"
-    assert "SHACL: conforms" in result.output
+    assert "SHACL (sparql): conforms" in result.output
     assert out.is_file() and out.read_text(encoding="utf-8").startswith("@prefix")
 
 
 def test_build_says_when_validation_will_take_long(mini_paths, tmp_path, monkeypatch):
-    # a national graph (millions of triples) validates for minutes: the build says so, on stderr, before it starts
+    # a national graph (millions of triples) validates for a minute (ten with pySHACL): the build says so, on
+    # stderr, before it starts
     monkeypatch.setattr("cspgraph.build.LONG_VALIDATION", 10)
     result = _run(*_mini_args(mini_paths), "build", "--out", str(tmp_path / "g.ttl"))
     assert result.exit_code == 0, result.output
-    assert "against the SHACL shapes: minutes at this size (--no-validate skips it" in result.stderr
+    assert "against the SHACL shapes (sparql): a minute or more at this size (--no-validate skips it" in result.stderr
+    slow = _run(*_mini_args(mini_paths), "build", "--validator", "pyshacl", "--out", str(tmp_path / "g.ttl"))
+    assert slow.exit_code == 0 and "SHACL shapes (pyshacl): many minutes at this size" in slow.stderr
     quiet = _run(*_mini_args(mini_paths), "build", "--no-validate", "--out", str(tmp_path / "h.ttl"))
     assert "SHACL" not in quiet.stderr
 
@@ -92,7 +95,7 @@ def test_non_conforming_graph_exits_1_and_keeps_previous_output(mini_paths, tmp_
 def test_check_reports_consistency(mini_paths):
     result = _run(*_mini_args(mini_paths), "check")
     assert result.exit_code == 0, result.output
-    assert "SHACL: conforms" in result.output and "OWL (HermiT): consistent" in result.output
+    assert "SHACL (sparql): conforms" in result.output and "OWL (HermiT): consistent" in result.output
 
 
 def test_unknown_question_exits_2(mini_paths):

@@ -59,3 +59,7 @@ class EndpointError(CspgraphError):
 
 class ReasonerError(CspgraphError):
     """The OWL reasoner could not run (no Java runtime, owlready2 cannot read the graph)."""
+
+
+class ShapeError(CspgraphError):
+    """A SHACL shape the SPARQL validator cannot compile (a feature it does not handle, a malformed shape)."""

@@ -66,7 +66,8 @@ class IndexedStore(Store, Protocol):
 _DATATYPES: dict[str, URIRef] = {}
 
 
-def _from_ox(term) -> Node | None:
+def from_ox(term) -> Node | None:
+    """A pyoxigraph term (or None) as the rdflib term it stands for."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -93,7 +94,7 @@ class _Terms(dict):
     """
 
     def __missing__(self, term):
-        value = self[term] = _from_ox(term)
+        value = self[term] = from_ox(term)
         return value
 
 

@@ -1,0 +1,450 @@
+"""SHACL shapes asked of the whole graph at once: each constraint one SPARQL query, answered by Oxigraph.
+
+pySHACL checks a graph focus node by focus node in Python. Nationally (``benchmarks/``, 3.1 million triples,
+90,000 initiatives) that took 474 s and 5.4 GB, after 100 s building the rdflib graph it needs. A constraint
+can instead be asked of every focus node together: "which initiatives have two labels" is one GROUP BY,
+"which lead agencies are not a csp:Agency or csp:AgencyUnit" one FILTER NOT EXISTS, and Oxigraph answers each
+over its indexes. This module turns ``ontology/shapes.ttl`` into those queries (:func:`compile_shapes`) and
+runs them (:func:`validate_store`), giving the results pySHACL gives: focus node, path, value, severity,
+source shape and constraint component, and message (SHACL 1.0 §3.6). pySHACL stays the reference: the tests
+compare the two on every shape case and on the bundled data, and ``--validator pyshacl`` runs it.
+
+What is compiled is what the shapes use (:data:`SUPPORTED`): targets by class, node, and objects or subjects
+of a property; predicate, inverse, alternative and sequence paths; and the constraints listed there, SPARQL
+constraints (SHACL 1.0 §5) included. A shape using anything else is refused with the feature named
+(:class:`~cspgraph.errors.ShapeError`), never skipped: a constraint that is not checked must not look passed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from .errors import ShapeError
+from .store import from_ox
+
+#: the shape parameters this compiler understands (SHACL 1.0 §4, §5), besides the descriptive ones
+SUPPORTED = frozenset(SH[name] for name in (
+    "targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf", "property", "sparql", "path",
+    "minCount", "maxCount", "class", "datatype", "nodeKind", "pattern", "flags", "minInclusive", "maxInclusive",
+    "minExclusive", "maxExclusive", "in", "hasValue", "lessThan", "lessThanOrEquals", "not", "or",
+    "severity", "message", "deactivated",
+))
+#: parameters that describe a shape and constrain nothing
+_DESCRIPTIVE = frozenset((SH.name, SH.description, SH.order, SH.group, SH.defaultValue))
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+_COMPONENT = {name: SH[name[0].upper() + name[1:] + "ConstraintComponent"] for name in (
+    "minCount", "maxCount", "class", "datatype", "nodeKind", "pattern", "minInclusive", "maxInclusive",
+    "minExclusive", "maxExclusive", "in", "hasValue", "lessThan", "lessThanOrEquals", "not", "or")}
+_COMPONENT["sparql"] = SH.SPARQLConstraintComponent
+_COMPARISON = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+_NODE_KINDS = {
+    SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+#: datatypes whose every lexical form is valid: no literal of them can be ill-typed
+_ANY_LEXICAL = frozenset((XSD.string, RDF.langString))
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint of one shape as a query whose rows are its results (``?this``, maybe ``?value``)."""
+
+    shape: Node  # sh:sourceShape
+    component: URIRef  # sh:sourceConstraintComponent
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: Node | None  # the shape's sh:path (a node of the shapes graph), None at node level
+    query: str
+    value_is_focus: bool = False  # a node-level constraint: the value node is the focus node
+    constraint: Node | None = None  # sh:sourceConstraint of a SPARQL constraint
+    counts: tuple[int | None, int | None] | None = None  # (minCount, maxCount) of a count check
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result (SHACL 1.0 §3.6.2), with nodes of the data graph and of the shapes graph."""
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    severity: URIRef
+    shape: Node
+    component: URIRef
+    messages: tuple[Literal, ...]
+    constraint: Node | None = None
+
+
+@dataclass(frozen=True)
+class CompiledShapes:
+    """The shapes as queries, with the datatypes whose literals must be checked for ill-typed forms."""
+
+    checks: tuple[Check, ...]
+    datatypes: frozenset[URIRef] = field(default_factory=frozenset)
+
+
+def _n3(term: Node) -> str:
+    """A constant of the shapes graph as SPARQL text, written by rdflib (IRIs and literals escaped)."""
+    if isinstance(term, BNode):
+        raise ShapeError(f"a blank node {term} cannot be a constant in a constraint")
+    return term.n3()
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph) -> None:
+        self.g = shapes
+        self.fresh = count()
+        self.datatypes: set[URIRef] = set()
+
+    # ----------------------------------------------------------------------------------------- reading
+    def one(self, node: Node, predicate: URIRef) -> Node | None:
+        values = list(self.g.objects(node, predicate))
+        if len(values) > 1:
+            raise ShapeError(f"shape {node} has {len(values)} values of {predicate}; this validator handles one")
+        return values[0] if values else None
+
+    def items(self, node: Node) -> list[Node]:
+        return list(Collection(self.g, node))
+
+    def check_supported(self, shape: Node) -> None:
+        for predicate in set(self.g.predicates(shape, None)):
+            if str(predicate).startswith(str(SH)) and predicate not in SUPPORTED | _DESCRIPTIVE:
+                raise ShapeError(f"shape {shape} uses {predicate}, which the SPARQL validator does not compile: "
+                                 "use --validator pyshacl, or extend cspgraph/shapequeries.py")
+
+    def var(self, stem: str) -> str:
+        return f"?{stem}{next(self.fresh)}"
+
+    def path(self, node: Node) -> str:
+        """A SHACL property path (SHACL 1.0 §2.3.1) as a SPARQL property path."""
+        if isinstance(node, URIRef):
+            return _n3(node)
+        if (node, RDF.first, None) in self.g:
+            return "(" + "/".join(self.path(p) for p in self.items(node)) + ")"
+        inverse = self.one(node, SH.inversePath)
+        if inverse is not None:
+            return f"^{self.path(inverse)}"
+        alternative = self.one(node, SH.alternativePath)
+        if alternative is not None:
+            return "(" + "|".join(self.path(p) for p in self.items(alternative)) + ")"
+        for kind, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = self.one(node, kind)
+            if inner is not None:
+                return f"({self.path(inner)}){mark}"
+        raise ShapeError(f"unsupported property path {node}")
+
+    def target(self, shape: Node) -> str | None:
+        """A pattern binding ?this to each focus node of the shape's targets (SHACL 1.0 §2.1.3), or None."""
+        branches = []
+        for cls in self.g.objects(shape, SH.targetClass):
+            branches.append(f"?this {_n3(RDF.type)}/{_n3(RDFS.subClassOf)}* {_n3(cls)} .")
+        nodes = list(self.g.objects(shape, SH.targetNode))
+        if nodes:
+            branches.append("VALUES ?this { " + " ".join(_n3(n) for n in nodes) + " }")
+        for p in self.g.objects(shape, SH.targetObjectsOf):
+            branches.append(f"?targetSubject {_n3(p)} ?this .")
+        for p in self.g.objects(shape, SH.targetSubjectsOf):
+            branches.append(f"?this {_n3(p)} ?targetObject .")
+        if not branches:
+            return None
+        # evaluated once, on its own, then joined: the focus nodes as a set (a node of two targeted classes once)
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + b + " }" for b in branches) + " } }"
+
+    # ------------------------------------------------------------------------------ value conformance
+    def conforms(self, shape: Node, v: str) -> str:
+        """A SPARQL expression true when the node in ``v`` conforms to an inner shape (of sh:or, sh:not)."""
+        self.check_supported(shape)
+        parts = []
+        path = self.one(shape, SH.path)
+        if path is not None:
+            steps = self.path(path)
+            minimum = self.one(shape, SH.minCount)
+            if minimum is not None:
+                if int(minimum) > 1:
+                    raise ShapeError(f"inner shape {shape}: sh:minCount above 1 is not compiled")
+                if int(minimum) == 1:
+                    parts.append(f"EXISTS {{ {v} {steps} {self.var('any')} }}")
+            if self.one(shape, SH.maxCount) is not None:
+                raise ShapeError(f"inner shape {shape}: sh:maxCount is not compiled")
+            has = self.one(shape, SH.hasValue)
+            if has is not None:
+                parts.append(f"EXISTS {{ {v} {steps} {_n3(has)} }}")
+            value = self.var("inner")
+            each = self.value_conditions(shape, value)
+            if each:
+                parts.append(f"NOT EXISTS {{ {v} {steps} {value} FILTER (!({' && '.join(each)})) }}")
+        else:
+            has = self.one(shape, SH.hasValue)
+            if has is not None:
+                parts.append(f"sameTerm({v}, {_n3(has)})")
+            parts.extend(self.value_conditions(shape, v))
+        if not parts:
+            raise ShapeError(f"inner shape {shape} has no constraint this validator compiles")
+        return "(" + " && ".join(parts) + ")"
+
+    def value_conditions(self, shape: Node, v: str) -> list[str]:
+        """One condition a component of ``shape`` sets on each value node (all must hold)."""
+        return [condition for _, condition in self.value_components(shape, v)]
+
+    def value_components(self, shape: Node, v: str) -> list[tuple[str, str]]:
+        """(component name, condition on the value node in ``v``) for each value-node component of a shape."""
+        out = []
+        cls = list(self.g.objects(shape, SH["class"]))
+        for c in cls:
+            out.append(("class", f"EXISTS {{ {v} {_n3(RDF.type)}/{_n3(RDFS.subClassOf)}* {_n3(c)} }}"))
+        datatype = self.one(shape, SH.datatype)
+        if datatype is not None:
+            self.datatypes.add(datatype)  # type: ignore[arg-type]
+            out.append(("datatype", f"(isLiteral({v}) && DATATYPE({v}) = {_n3(datatype)}{{illtyped:{v}}})"))
+        kind = self.one(shape, SH.nodeKind)
+        if kind is not None:
+            if kind not in _NODE_KINDS:
+                raise ShapeError(f"shape {shape}: unknown sh:nodeKind {kind}")
+            out.append(("nodeKind", _NODE_KINDS[kind].format(v=v)))
+        pattern = self.one(shape, SH.pattern)
+        if pattern is not None:
+            flags = self.one(shape, SH.flags)
+            args = _n3(Literal(str(pattern))) + (f", {_n3(Literal(str(flags)))}" if flags is not None else "")
+            out.append(("pattern", f"(!isBlank({v}) && REGEX(STR({v}), {args}))"))
+        for name, operator in _COMPARISON.items():
+            bound = self.one(shape, SH[name])
+            if bound is not None:
+                # an incomparable value (text against a number) is a violation, not an error (SHACL 1.0 §4.3)
+                out.append((name, f"COALESCE({v} {operator} {_n3(bound)}, false)"))
+        members = self.one(shape, SH["in"])
+        if members is not None:
+            terms = self.items(members)
+            out.append(("in", "(" + (" || ".join(f"sameTerm({v}, {_n3(t)})" for t in terms) or "false") + ")"))
+        negated = self.one(shape, SH["not"])
+        if negated is not None:
+            out.append(("not", f"!{self.conforms(negated, v)}"))
+        alternatives = self.one(shape, SH["or"])
+        if alternatives is not None:
+            out.append(("or", "(" + " || ".join(self.conforms(s, v) for s in self.items(alternatives)) + ")"))
+        return out
+
+    # ---------------------------------------------------------------------------------------- checks
+    def compile(self) -> list[Check]:
+        checks: list[Check] = []
+        inner = {m for lst in self.g.objects(None, SH["or"]) for m in self.items(lst)}
+        inner |= set(self.g.objects(None, SH["not"]))
+        top = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(self.g.subjects(RDF.type, SH.PropertyShape))
+        top |= {s for t in _TARGETS for s in self.g.subjects(t, None)}
+        for shape in sorted(top - inner, key=str):
+            target = self.target(shape)
+            if target is None or self.deactivated(shape):
+                continue  # a shape without targets validates nothing on its own (SHACL 1.0 §2.1.3)
+            self.check_supported(shape)
+            severity = self.one(shape, SH.severity) or SH.Violation
+            messages = tuple(self.g.objects(shape, SH.message))
+            if self.one(shape, SH.path) is not None:  # a property shape with its own targets
+                checks.extend(self.property_checks(shape, target, severity))  # type: ignore[arg-type]
+                continue
+            checks.extend(self.node_checks(shape, target, severity, messages))  # type: ignore[arg-type]
+            for prop in self.g.objects(shape, SH.property):
+                if not self.deactivated(prop):
+                    self.check_supported(prop)
+                    checks.extend(self.property_checks(prop, target, self.one(prop, SH.severity) or SH.Violation))
+            for constraint in self.g.objects(shape, SH.sparql):
+                if not self.deactivated(constraint):
+                    checks.append(self.sparql_check(shape, constraint, target, severity, messages))  # type: ignore
+        return checks
+
+    def deactivated(self, node: Node) -> bool:
+        return bool(self.one(node, SH.deactivated) is not None and self.one(node, SH.deactivated).toPython())
+
+    def node_checks(self, shape: Node, target: str, severity: URIRef, messages: tuple) -> Iterator[Check]:
+        has = self.one(shape, SH.hasValue)
+        if has is not None:
+            yield Check(shape, _COMPONENT["hasValue"], severity, messages, None,
+                        f"SELECT ?this WHERE {{ {target} FILTER (!sameTerm(?this, {_n3(has)})) }}", True)
+        for name, condition in self.value_components(shape, "?this"):
+            yield Check(shape, _COMPONENT[name], severity, messages, None,
+                        f"SELECT ?this WHERE {{ {target} FILTER (!{condition}) }}", True)
+
+    def property_checks(self, shape: Node, target: str, severity: URIRef) -> Iterator[Check]:
+        path_node = self.one(shape, SH.path)
+        if path_node is None:
+            raise ShapeError(f"property shape {shape} has no sh:path")
+        steps = self.path(path_node)
+        messages = tuple(self.g.objects(shape, SH.message))
+        minimum, maximum = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
+        if minimum is not None or maximum is not None:
+            low, high = (int(minimum) if minimum is not None else None), (int(maximum) if maximum is not None else None)
+            tests = ([f"?n < {low}"] if low else []) + ([f"?n > {high}"] if high is not None else [])
+            if tests:
+                # value nodes are a set (SHACL 1.0 §2.3.2): counted DISTINCT
+                pattern = f"OPTIONAL {{ ?this {steps} ?value }}" if low else f"?this {steps} ?value ."
+                query = (f"SELECT ?this ?n WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
+                         f"{target} {pattern} }} GROUP BY ?this }} FILTER ({' || '.join(tests)}) }}")
+                yield Check(shape, _COMPONENT["minCount"], severity, messages, path_node, query, counts=(low, high))
+        has = self.one(shape, SH.hasValue)
+        if has is not None:
+            yield Check(shape, _COMPONENT["hasValue"], severity, messages, path_node,
+                        f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {steps} {_n3(has)} }} }}")
+        for name, condition in self.value_components(shape, "?value"):
+            yield Check(shape, _COMPONENT[name], severity, messages, path_node,
+                        f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {steps} ?value . "
+                        f"FILTER (!{condition}) }}")
+        for name, operator in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
+            other = self.one(shape, SH[name])
+            if other is not None:
+                yield Check(shape, _COMPONENT[name], severity, messages, path_node,
+                            f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {steps} ?value . "
+                            f"?this {_n3(other)} ?other . FILTER (!COALESCE(?value {operator} ?other, false)) }}")
+
+    def sparql_check(self, shape: Node, constraint: Node, target: str, severity: URIRef,
+                     shape_messages: tuple) -> Check:
+        select = self.one(constraint, SH.select)
+        if select is None:
+            raise ShapeError(f"SPARQL constraint {constraint} of {shape} has no sh:select")
+        text = str(select)
+        if re.search(r"\$(?!this\b)\w+", text):
+            raise ShapeError(f"SPARQL constraint of {shape}: only $this is pre-bound by this validator")
+        prefixes = []
+        for declared in self.g.objects(constraint, SH.prefixes):
+            for declaration in self.g.objects(declared, SH.declare):
+                prefix, namespace = self.one(declaration, SH.prefix), self.one(declaration, SH.namespace)
+                prefixes.append(f"PREFIX {prefix}: <{namespace}>")
+        # $this pre-bound (SHACL 1.0 §5.3.1) is, for every focus node at once, ?this joined with the targets
+        body = text.replace("$this", "?this")
+        query = "\n".join(prefixes) + f"\nSELECT * WHERE {{ {target} {{ {body} }} }}"
+        messages = tuple(self.g.objects(constraint, SH.message)) or shape_messages
+        return Check(shape, _COMPONENT["sparql"], severity, messages, None, query,
+                     value_is_focus=True, constraint=constraint)
+
+
+def compile_shapes(shapes: Graph) -> CompiledShapes:
+    """The queries that validate a graph against ``shapes``; raises ShapeError for what is not compiled."""
+    compiler = _Compiler(shapes)
+    checks = compiler.compile()
+    return CompiledShapes(tuple(checks), frozenset(d for d in compiler.datatypes if d not in _ANY_LEXICAL))
+
+
+# ------------------------------------------------------------------------------------------------ running
+
+
+def _to_rdflib(term) -> Node | None:
+    node = from_ox(term)
+    if isinstance(node, Literal) and node.datatype == XSD.string:  # a plain literal, as rdflib and pySHACL have it
+        return Literal(str(node))
+    return node
+
+
+def _ill_typed(store: ox.Store, datatypes: frozenset[URIRef]) -> list[ox.Literal]:
+    """Literals of ``datatypes`` whose text is not a valid value (SHACL 1.0 §4.2.2: they fail sh:datatype).
+
+    Judged by rdflib, as pySHACL judges them, over the distinct literals only (a few thousand nationally).
+    """
+    if not datatypes:
+        return []
+    values = ", ".join(_n3(d) for d in sorted(datatypes))
+    query = f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (isLiteral(?o) && DATATYPE(?o) IN ({values})) }}"
+    bad = []
+    quiet = logging.getLogger("rdflib.term")
+    level, quiet.level = quiet.level, logging.CRITICAL  # rdflib logs each ill-typed literal it meets
+    try:
+        for (literal,) in store.query(query):
+            if Literal(literal.value, datatype=URIRef(literal.datatype.value)).ill_typed:
+                bad.append(literal)
+    finally:
+        quiet.level = level
+    return bad
+
+
+def _fill(messages: tuple[Literal, ...], row: dict[str, Node]) -> tuple[Literal, ...]:
+    """SHACL-SPARQL message templates ({?var}, {$var}) filled with the row's values, as pySHACL writes them."""
+    def fill(message: Literal) -> Literal:
+        text = _TEMPLATE.sub(lambda m: str(row[m.group(1)]) if row.get(m.group(1)) is not None else m.group(0),
+                             str(message))
+        return Literal(text, lang=message.language, datatype=message.datatype)
+    return tuple(fill(m) for m in messages)
+
+
+def run_check(store: ox.Store, check: Check, ill_typed: str = "") -> Iterator[Result]:
+    """The results of one compiled constraint."""
+    query = re.sub(r"\{illtyped:(\?\w+)\}", lambda m: ill_typed.replace("{v}", m.group(1)), check.query)
+    solutions = store.query(query)
+    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    for solution in solutions:  # type: ignore[union-attr]
+        row = {name: _to_rdflib(solution[name]) for name in names}
+        focus = row["this"]
+        if check.counts is not None:  # which bound the count broke
+            n = int(row["n"])  # type: ignore[arg-type]
+            low = check.counts[0]
+            component = _COMPONENT["minCount"] if low is not None and n < low else _COMPONENT["maxCount"]
+            yield Result(focus, check.path, None, check.severity, check.shape, component, check.messages)  # type: ignore
+            continue
+        if check.constraint is not None:
+            value = row.get("value") or focus
+            path = row.get("path")
+            messages = _fill(check.messages, {**row, "this": focus, "value": value})
+            yield Result(focus, path, value, check.severity, check.shape, check.component, messages,  # type: ignore
+                         check.constraint)
+            continue
+        value = focus if check.value_is_focus else row.get("value")
+        if check.component == _COMPONENT["hasValue"]:
+            value = None
+        yield Result(focus, check.path, value, check.severity, check.shape, check.component, check.messages)  # type: ignore
+
+
+@dataclass(frozen=True)
+class Timing:
+    check: Check
+    seconds: float
+    results: int
+
+
+def validate_store(store: ox.Store, compiled: CompiledShapes, timings: list[Timing] | None = None) -> list[Result]:
+    """Every result of every compiled constraint on the graph in ``store`` (its default graph)."""
+    bad = _ill_typed(store, compiled.datatypes)
+    ill = "".join(f" && !sameTerm({{v}}, {lit})" for lit in bad)  # "{v}": the variable, put in by run_check
+    results: list[Result] = []
+    for check in compiled.checks:
+        started = time.perf_counter()
+        found = list(run_check(store, check, ill))
+        results.extend(found)
+        if timings is not None:
+            timings.append(Timing(check, time.perf_counter() - started, len(found)))
+    return results
+
+
+def report_graph(results: list[Result], shapes: Graph) -> Graph:
+    """The results as a SHACL validation report (SHACL 1.0 §3.6), as pySHACL writes it."""
+    report = Graph()
+    report.bind("sh", SH)
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    report.add((root, SH.conforms, Literal(not any(r.severity == SH.Violation for r in results))))
+    for r in results:
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, r.focus))
+        report.add((node, SH.resultSeverity, r.severity))
+        report.add((node, SH.sourceShape, r.shape))
+        report.add((node, SH.sourceConstraintComponent, r.component))
+        if r.path is not None:
+            report.add((node, SH.resultPath, r.path))
+            if isinstance(r.path, BNode):  # a complex path: its description comes along
+                for triple in shapes.cbd(r.path):
+                    report.add(triple)
+        if r.value is not None:
+            report.add((node, SH.value, r.value))
+        if r.constraint is not None:
+            report.add((node, SH.sourceConstraint, r.constraint))
+        for message in r.messages:
+            report.add((node, SH.resultMessage, message))
+    return report
