@@ -144,3 +144,17 @@ def test_check_and_build_take_the_validator(tmp_path, repo_paths, validator):
     assert f"SHACL ({validator}): conforms (0 violations, 3 warnings)" in out.output
     bad = runner.invoke(cli, [*root, "build", "--out", str(tmp_path / "g.ttl"), "--validator", "fast"])
     assert bad.exit_code == 2 and "fast" in bad.output
+
+
+def test_shapes_pyshacl_refuses_raise_a_shape_error():
+    """SHACL 1.0 §5.2.1 forbids MINUS in a SPARQL constraint: pySHACL returns a failure instead of a report."""
+    shapes = Graph()
+    for t in shapes_graph():
+        shapes.add(t)
+    select = next(o for o in shapes.objects(None, SH.select) if "csp:continues" in str(o))
+    shapes.remove((None, SH.select, select))
+    constraint = next(s for s in shapes.subjects(SH.message, None) if (s, RDF.type, SH.SPARQLConstraint) in shapes
+                      and (s, SH.select, None) not in shapes)
+    shapes.add((constraint, SH.select, Literal(str(select).replace("FILTER (", "MINUS { $this csp:status ?value } FILTER (", 1))))
+    with pytest.raises(ShapeError, match="pySHACL cannot run the shapes"):
+        validate_graph(case_data(all_cases()[0]), shapes, "pyshacl")

@@ -18,8 +18,10 @@ constraints (SHACL 1.0 §5) included. A shape using anything else is refused wit
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Iterator
@@ -149,7 +151,10 @@ class _Compiler:
         """A pattern binding ?this to each focus node of the shape's targets (SHACL 1.0 §2.1.3), or None."""
         branches = []
         for cls in self.g.objects(shape, SH.targetClass):
-            branches.append(f"?this {_n3(RDF.type)}/{_n3(RDFS.subClassOf)}* {_n3(cls)} .")
+            # through a variable, not one path: Oxigraph then starts from the class's few subclasses (nationally
+            # 0.07 s for 134,000 source spans; 0.26 s as a path with DISTINCT)
+            klass = self.var("class")
+            branches.append(f"{klass} {_n3(RDFS.subClassOf)}* {_n3(cls)} . ?this {_n3(RDF.type)} {klass} .")
         nodes = list(self.g.objects(shape, SH.targetNode))
         if nodes:
             branches.append("VALUES ?this { " + " ".join(_n3(n) for n in nodes) + " }")
@@ -159,8 +164,8 @@ class _Compiler:
             branches.append(f"?this {_n3(p)} ?targetObject .")
         if not branches:
             return None
-        # evaluated once, on its own, then joined: the focus nodes as a set (a node of two targeted classes once)
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + b + " }" for b in branches) + " } }"
+        # a focus node may come twice (two targeted classes, two targets): its results are made a set later
+        return branches[0] if len(branches) == 1 else " UNION ".join("{ " + b + " }" for b in branches)
 
     # ------------------------------------------------------------------------------ value conformance
     def conforms(self, shape: Node, v: str) -> str:
@@ -198,12 +203,38 @@ class _Compiler:
         """One condition a component of ``shape`` sets on each value node (all must hold)."""
         return [condition for _, condition in self.value_components(shape, v)]
 
+    def typed(self, cls: Node, v: str) -> str:
+        """A pattern that matches when the node in ``v`` is a SHACL instance of ``cls`` (SHACL 1.0 §2.1.3.1)."""
+        kind = self.var("type")
+        return f"{v} {_n3(RDF.type)} {kind} . {kind} {_n3(RDFS.subClassOf)}* {_n3(cls)} ."
+
+    def class_only(self, shape: Node) -> Node | None:
+        """The class of an inner shape that says nothing but ``sh:class C`` (as in ``sh:or ([sh:class A] ...)``)."""
+        described = {p for p in self.g.predicates(shape, None) if p not in _DESCRIPTIVE and p != RDF.type}
+        return self.one(shape, SH["class"]) if described == {SH["class"]} else None
+
+    def value_excluded(self, shape: Node, name: str, v: str) -> str | None:
+        """For a class test (or an sh:or of class tests), the pattern of the value nodes that pass it, to take
+        away with MINUS: Oxigraph evaluates a FILTER NOT EXISTS of a type test against every typed node of the
+        graph, and MINUS joins once (nationally the class check of 296,000 supported priorities: 1.8 s -> 0.5 s).
+        """
+        if name == "class":
+            (cls,) = list(self.g.objects(shape, SH["class"]))
+            return self.typed(cls, v)
+        if name == "or":
+            classes = [self.class_only(member) for member in self.items(self.one(shape, SH["or"]))]  # type: ignore
+            if classes and all(c is not None for c in classes):
+                return " UNION ".join("{ " + self.typed(c, v) + " }" for c in classes)  # type: ignore[arg-type]
+        return None
+
     def value_components(self, shape: Node, v: str) -> list[tuple[str, str]]:
         """(component name, condition on the value node in ``v``) for each value-node component of a shape."""
         out = []
         cls = list(self.g.objects(shape, SH["class"]))
+        if len(cls) > 1:
+            raise ShapeError(f"shape {shape} has {len(cls)} values of sh:class; this validator handles one")
         for c in cls:
-            out.append(("class", f"EXISTS {{ {v} {_n3(RDF.type)}/{_n3(RDFS.subClassOf)}* {_n3(c)} }}"))
+            out.append(("class", f"EXISTS {{ {self.typed(c, v)} }}"))
         datatype = self.one(shape, SH.datatype)
         if datatype is not None:
             self.datatypes.add(datatype)  # type: ignore[arg-type]
@@ -271,8 +302,10 @@ class _Compiler:
             yield Check(shape, _COMPONENT["hasValue"], severity, messages, None,
                         f"SELECT ?this WHERE {{ {target} FILTER (!sameTerm(?this, {_n3(has)})) }}", True)
         for name, condition in self.value_components(shape, "?this"):
+            passing = self.value_excluded(shape, name, "?this")
+            test = f"MINUS {{ {passing} }}" if passing else f"FILTER (!{condition})"
             yield Check(shape, _COMPONENT[name], severity, messages, None,
-                        f"SELECT ?this WHERE {{ {target} FILTER (!{condition}) }}", True)
+                        f"SELECT ?this WHERE {{ {target} {test} }}", True)
 
     def property_checks(self, shape: Node, target: str, severity: URIRef) -> Iterator[Check]:
         path_node = self.one(shape, SH.path)
@@ -295,9 +328,10 @@ class _Compiler:
             yield Check(shape, _COMPONENT["hasValue"], severity, messages, path_node,
                         f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {steps} {_n3(has)} }} }}")
         for name, condition in self.value_components(shape, "?value"):
+            passing = self.value_excluded(shape, name, "?value")
+            test = f"MINUS {{ {passing} }}" if passing else f"FILTER (!{condition})"
             yield Check(shape, _COMPONENT[name], severity, messages, path_node,
-                        f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {steps} ?value . "
-                        f"FILTER (!{condition}) }}")
+                        f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {steps} ?value . {test} }}")
         for name, operator in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
             other = self.one(shape, SH[name])
             if other is not None:
@@ -407,17 +441,27 @@ class Timing:
     results: int
 
 
-def validate_store(store: ox.Store, compiled: CompiledShapes, timings: list[Timing] | None = None) -> list[Result]:
-    """Every result of every compiled constraint on the graph in ``store`` (its default graph)."""
+def validate_store(store: ox.Store, compiled: CompiledShapes, timings: list[Timing] | None = None,
+                   workers: int | None = None) -> list[Result]:
+    """Every result of every compiled constraint on the graph in ``store`` (its default graph), each once.
+
+    The queries run on ``workers`` threads (default: one a CPU): pyoxigraph evaluates a query without
+    holding Python's lock, so two cores answer two at once (nationally 54 s on one, about half on two).
+    """
     bad = _ill_typed(store, compiled.datatypes)
     ill = "".join(f" && !sameTerm({{v}}, {lit})" for lit in bad)  # "{v}": the variable, put in by run_check
-    results: list[Result] = []
-    for check in compiled.checks:
+
+    def run(check: Check) -> tuple[list[Result], float]:
         started = time.perf_counter()
-        found = list(run_check(store, check, ill))
+        return list(dict.fromkeys(run_check(store, check, ill))), time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        answers = list(pool.map(run, compiled.checks))  # in the checks' order, whichever finishes first
+    results: list[Result] = []
+    for check, (found, seconds) in zip(compiled.checks, answers):
         results.extend(found)
         if timings is not None:
-            timings.append(Timing(check, time.perf_counter() - started, len(found)))
+            timings.append(Timing(check, seconds, len(found)))
     return results
 
 

@@ -90,6 +90,8 @@ def shacl_report(graph: Graph, shapes: Graph, focus_nodes: list | None = None) -
     extra = {"focus_nodes": focus_nodes} if focus_nodes is not None else {}
     _, report, _ = shacl_validate(_PreparedQueries(graph), shacl_graph=shapes, inference="none", advanced=False,
                                   allow_warnings=True, **extra)
+    if not isinstance(report, Graph):  # pySHACL refused the shapes (a MINUS in a SPARQL constraint: SHACL 5.2.1)
+        raise ShapeError(f"pySHACL cannot run the shapes: {report}")
     return report
 
 
