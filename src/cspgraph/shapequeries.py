@@ -91,10 +91,11 @@ class Result:
 
 @dataclass(frozen=True)
 class CompiledShapes:
-    """The shapes as queries, with the datatypes whose literals must be checked for ill-typed forms."""
+    """The shapes as queries, with where literals must be checked for ill-typed forms: (path, datatype) pairs,
+    the path None for a datatype test on focus nodes themselves."""
 
     checks: tuple[Check, ...]
-    datatypes: frozenset[URIRef] = field(default_factory=frozenset)
+    datatypes: frozenset[tuple[str | None, URIRef]] = field(default_factory=frozenset)
 
 
 def _n3(term: Node) -> str:
@@ -108,7 +109,8 @@ class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self.fresh = count()
-        self.datatypes: set[URIRef] = set()
+        self.datatypes: set[tuple[str | None, URIRef]] = set()
+        self.steps: str | None = None  # the path whose value nodes value_components is describing
 
     # ----------------------------------------------------------------------------------------- reading
     def one(self, node: Node, predicate: URIRef) -> Node | None:
@@ -175,6 +177,7 @@ class _Compiler:
         path = self.one(shape, SH.path)
         if path is not None:
             steps = self.path(path)
+            outer, self.steps = self.steps, steps  # value nodes of this path, for the datatype tests below
             minimum = self.one(shape, SH.minCount)
             if minimum is not None:
                 if int(minimum) > 1:
@@ -190,6 +193,7 @@ class _Compiler:
             each = self.value_conditions(shape, value)
             if each:
                 parts.append(f"NOT EXISTS {{ {v} {steps} {value} FILTER (!({' && '.join(each)})) }}")
+            self.steps = outer
         else:
             has = self.one(shape, SH.hasValue)
             if has is not None:
@@ -237,7 +241,7 @@ class _Compiler:
             out.append(("class", f"EXISTS {{ {self.typed(c, v)} }}"))
         datatype = self.one(shape, SH.datatype)
         if datatype is not None:
-            self.datatypes.add(datatype)  # type: ignore[arg-type]
+            self.datatypes.add((self.steps if v != "?this" else None, datatype))  # type: ignore[arg-type]
             out.append(("datatype", f"(isLiteral({v}) && DATATYPE({v}) = {_n3(datatype)}{{illtyped:{v}}})"))
         kind = self.one(shape, SH.nodeKind)
         if kind is not None:
@@ -311,7 +315,7 @@ class _Compiler:
         path_node = self.one(shape, SH.path)
         if path_node is None:
             raise ShapeError(f"property shape {shape} has no sh:path")
-        steps = self.path(path_node)
+        steps = self.steps = self.path(path_node)
         messages = tuple(self.g.objects(shape, SH.message))
         minimum, maximum = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         if minimum is not None or maximum is not None:
@@ -364,7 +368,7 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     """The queries that validate a graph against ``shapes``; raises ShapeError for what is not compiled."""
     compiler = _Compiler(shapes)
     checks = compiler.compile()
-    return CompiledShapes(tuple(checks), frozenset(d for d in compiler.datatypes if d not in _ANY_LEXICAL))
+    return CompiledShapes(tuple(checks), frozenset(d for d in compiler.datatypes if d[1] not in _ANY_LEXICAL))
 
 
 # ------------------------------------------------------------------------------------------------ running
@@ -377,25 +381,34 @@ def _to_rdflib(term) -> Node | None:
     return node
 
 
-def _ill_typed(store: ox.Store, datatypes: frozenset[URIRef]) -> list[ox.Literal]:
-    """Literals of ``datatypes`` whose text is not a valid value (SHACL 1.0 §4.2.2: they fail sh:datatype).
+def _ill_typed(store: ox.Store, sites: frozenset[tuple[str | None, URIRef]]) -> list[ox.Literal]:
+    """Literals whose text is not a valid value of their datatype (SHACL 1.0 §4.2.2: they fail sh:datatype),
+    among the values of the paths that have a datatype test (every literal if a focus node is tested itself).
 
-    Judged by rdflib, as pySHACL judges them, over the distinct literals only (a few thousand nationally).
+    Judged by rdflib, as pySHACL judges them, over the distinct literals only (a few thousand nationally;
+    read through the paths, 0.2 s, where a scan of every literal of the graph took 3.5 s).
     """
-    if not datatypes:
+    if not sites:
         return []
-    values = ", ".join(_n3(d) for d in sorted(datatypes))
-    query = f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (isLiteral(?o) && DATATYPE(?o) IN ({values})) }}"
-    bad = []
+    by_path: dict[str, set[URIRef]] = {}
+    for steps, datatype in sites:
+        by_path.setdefault(steps if steps is not None else "?anyPredicate", set()).add(datatype)
+    if "?anyPredicate" in by_path:  # one scan of the whole graph then covers every path
+        by_path = {"?anyPredicate": {d for ds in by_path.values() for d in ds}}
+    bad: dict[ox.Literal, None] = {}
     quiet = logging.getLogger("rdflib.term")
     level, quiet.level = quiet.level, logging.CRITICAL  # rdflib logs each ill-typed literal it meets
     try:
-        for (literal,) in store.query(query):
-            if Literal(literal.value, datatype=URIRef(literal.datatype.value)).ill_typed:
-                bad.append(literal)
+        for steps, datatypes in sorted(by_path.items()):
+            values = ", ".join(_n3(d) for d in sorted(datatypes))
+            query = (f"SELECT DISTINCT ?o WHERE {{ ?s {steps} ?o "
+                     f"FILTER (isLiteral(?o) && DATATYPE(?o) IN ({values})) }}")
+            for (literal,) in store.query(query):
+                if Literal(literal.value, datatype=URIRef(literal.datatype.value)).ill_typed:
+                    bad[literal] = None
     finally:
         quiet.level = level
-    return bad
+    return list(bad)
 
 
 def _fill(messages: tuple[Literal, ...], row: dict[str, Node]) -> tuple[Literal, ...]:
