@@ -126,6 +126,16 @@ def test_a_feature_it_does_not_compile_is_refused_by_name(feature):
         compile_shapes(shapes)
 
 
+def test_a_sparql_constraint_on_a_property_shape_is_refused():
+    shapes = Graph()
+    for t in shapes_graph():
+        shapes.add(t)
+    prop = next(shapes.objects(URIRef("https://w3id.org/cspgraph/shapes#PlanShape"), SH.property))
+    shapes.add((prop, SH.sparql, BNode()))
+    with pytest.raises(ShapeError, match="node shapes only"):
+        compile_shapes(shapes)
+
+
 def test_unknown_validator():
     with pytest.raises(ShapeError, match="unknown validator 'fast'"):
         validate_graph(Graph(), shapes_graph(), "fast")

@@ -74,7 +74,7 @@ class BuildReport:
         return self.validation is None or self.validation.conforms
 
 
-#: above this many triples the build says that SHACL validation will take a while (a minute nationally with
+#: above this many triples the build says that SHACL validation will take a while (half a minute nationally with
 #: the SPARQL validator, ten with pySHACL: see benchmarks/)
 LONG_VALIDATION = 500_000
 
@@ -91,7 +91,7 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     inputs = input_manifest(paths)  # taken first: an edit made while we build makes the result stale
     built = build_graph(paths)
     if validate and notify is not None and built.triple_count > LONG_VALIDATION:
-        pace = "a minute or more" if validator == "sparql" else "many minutes"
+        pace = "tens of seconds" if validator == "sparql" else "many minutes"
         notify(f"validating {built.triple_count:,} triples against the SHACL shapes ({validator}): {pace} at this "
                "size (--no-validate skips it; 'cspgraph check' runs it later)")
     # the BuiltGraph itself, not built.graph: the SPARQL validator reads its N-Triples, no rdflib graph made
