@@ -44,25 +44,19 @@ from .errors import ShapeError
 from .sparqltext import blank
 from .store import from_ox
 
-#: the shape parameters this compiler understands (SHACL 1.0 §4, §5), besides the descriptive ones
-SUPPORTED = frozenset(SH[name] for name in (
-    "targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf", "property", "sparql", "path",
-    "minCount", "maxCount", "class", "datatype", "nodeKind", "pattern", "flags", "minInclusive", "maxInclusive",
-    "minExclusive", "maxExclusive", "in", "hasValue", "lessThan", "lessThanOrEquals", "not", "or",
-    "severity", "message", "deactivated",
-))
 _VALUE_TESTS = frozenset(SH[name] for name in (
     "class", "datatype", "nodeKind", "pattern", "flags", "minInclusive", "maxInclusive", "minExclusive",
     "maxExclusive", "in", "hasValue", "not", "or", "severity", "message"))
-_TARGET_PARAMETERS = frozenset(SH[name] for name in ("targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf"))
+_TARGETS = frozenset((SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf))
 #: what each kind of shape may say, by where it stands (anything else there is refused, never skipped)
-_NODE_SHAPE = _VALUE_TESTS | _TARGET_PARAMETERS | {SH.property, SH.sparql, SH.deactivated}
-_PROPERTY_SHAPE = _VALUE_TESTS | _TARGET_PARAMETERS | {SH.path, SH.minCount, SH.maxCount, SH.lessThan,
-                                                      SH.lessThanOrEquals, SH.deactivated}
-_INNER_SHAPE = _VALUE_TESTS | _TARGET_PARAMETERS | {SH.path, SH.minCount}  # in sh:or, sh:not
+_NODE_SHAPE = _VALUE_TESTS | _TARGETS | {SH.property, SH.sparql, SH.deactivated}
+_PROPERTY_SHAPE = _VALUE_TESTS | _TARGETS | {SH.path, SH.minCount, SH.maxCount, SH.lessThan,
+                                             SH.lessThanOrEquals, SH.deactivated}
+_INNER_SHAPE = _VALUE_TESTS | _TARGETS | {SH.path, SH.minCount}  # in sh:or, sh:not
+#: the shape parameters this compiler understands somewhere (SHACL 1.0 §4, §5), besides the descriptive ones
+SUPPORTED = _NODE_SHAPE | _PROPERTY_SHAPE | _INNER_SHAPE
 #: parameters that describe a shape and constrain nothing
 _DESCRIPTIVE = frozenset((SH.name, SH.description, SH.order, SH.group, SH.defaultValue))
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 _COMPONENT = {name: SH[name[0].upper() + name[1:] + "ConstraintComponent"] for name in (
     "minCount", "maxCount", "class", "datatype", "nodeKind", "pattern", "minInclusive", "maxInclusive",
     "minExclusive", "maxExclusive", "in", "hasValue", "lessThan", "lessThanOrEquals", "not", "or")}
