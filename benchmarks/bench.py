@@ -2,10 +2,10 @@
 
 Steps (generation is not counted): load and check the plan data, build the RDF, SHACL validation (timed on
 its own, in a child process with a time limit, with cspgraph's SPARQL validator and, with ``--validator
-both``, pySHACL, which at national scale takes ten minutes), write Turtle, load the embedded store, every saved question in ``queries/`` (default parameters),
-the analyses (co-delivery network and centrality, gap report) and the pictures (a partnership's and a force
-area's network drawn to HTML, then opened in Chromium until vis-network reports a still picture, and the
-explorer site for one force area).
+both``, pySHACL, which at national scale takes ten minutes), write Turtle, load the embedded store, every
+saved question in ``queries/`` (default parameters), the analyses (co-delivery network and centrality, gap
+report) and the pictures (a partnership's and a force area's network drawn to HTML, then opened in Chromium
+until vis-network reports a still picture, and the explorer site for one force area).
 
 Each saved question runs three ways on the same bound query text:
 
@@ -448,8 +448,8 @@ class Bench:
                                    f"conforms={result['conforms']}, {result['violations']} violations, "
                                    f"{result['warnings']} warnings; child process (build included in its peak), "
                                    f"{wall:.0f} s wall"))
-            extra = f" +{result['rdflib_graph_s']:.1f} s rdflib graph;" if validator == "pyshacl" else ""
-            self.log(f"  {name:<44} {result['validate_s']:8.2f} s   ({extra} child peak "
+            extra = f"+{result['rdflib_graph_s']:.1f} s rdflib graph; " if validator == "pyshacl" else ""
+            self.log(f"  {name:<44} {result['validate_s']:8.2f} s   ({extra}child peak "
                      f"{result['peak_rss_mb']:.0f} MB)")
 
     # -------------------------------------------------------------------------------------------- questions

@@ -49,11 +49,13 @@ def both(data: Graph) -> tuple[set, set]:
 
 
 def case_data(case: Case) -> Graph:
-    data = Graph()
-    for g in (base_graph(), case.triples, ontology_graph()):
-        for t in g:
-            data.add(t)
-    return data
+    """The case's data graph, as tests/test_shapes.py makes it."""
+    return base_graph() + case.triples + ontology_graph()
+
+
+def editable_shapes() -> Graph:
+    """A copy of the shipped shapes, to add a feature to."""
+    return Graph() + shapes_graph()
 
 
 @pytest.mark.parametrize("case", all_cases(), ids=str)
@@ -117,9 +119,7 @@ def test_sparql_messages_name_the_values():
 @pytest.mark.parametrize("feature", [SH.xone, SH.qualifiedValueShape, SH.uniqueLang, SH.node])
 def test_a_feature_it_does_not_compile_is_refused_by_name(feature):
     """A constraint the validator cannot run must stop it, never pass unchecked."""
-    shapes = Graph()
-    for t in shapes_graph():
-        shapes.add(t)
+    shapes = editable_shapes()
     prop = next(shapes.objects(URIRef("https://w3id.org/cspgraph/shapes#PlanShape"), SH.property))
     shapes.add((prop, feature, BNode()))
     with pytest.raises(ShapeError, match=str(feature).split("#")[1]):
@@ -127,9 +127,7 @@ def test_a_feature_it_does_not_compile_is_refused_by_name(feature):
 
 
 def test_a_sparql_constraint_on_a_property_shape_is_refused():
-    shapes = Graph()
-    for t in shapes_graph():
-        shapes.add(t)
+    shapes = editable_shapes()
     prop = next(shapes.objects(URIRef("https://w3id.org/cspgraph/shapes#PlanShape"), SH.property))
     shapes.add((prop, SH.sparql, BNode()))
     with pytest.raises(ShapeError, match="sparql in a property shape"):
@@ -158,9 +156,7 @@ def test_check_and_build_take_the_validator(tmp_path, repo_paths, validator):
 
 def test_shapes_pyshacl_refuses_raise_a_shape_error():
     """SHACL 1.0 §5.2.1 forbids MINUS in a SPARQL constraint: pySHACL returns a failure instead of a report."""
-    shapes = Graph()
-    for t in shapes_graph():
-        shapes.add(t)
+    shapes = editable_shapes()
     select = next(o for o in shapes.objects(None, SH.select) if "csp:continues" in str(o))
     shapes.remove((None, SH.select, select))
     constraint = next(s for s in shapes.subjects(SH.message, None) if (s, RDF.type, SH.SPARQLConstraint) in shapes

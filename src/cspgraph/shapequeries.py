@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count
@@ -122,7 +121,6 @@ class _Compiler:
         self.g = shapes
         self.fresh = count()
         self.datatypes: set[tuple[str | None, URIRef]] = set()
-        self.steps: str | None = None  # the path whose value nodes value_components is describing
 
     # ----------------------------------------------------------------------------------------- reading
     def one(self, node: Node, predicate: URIRef) -> Node | None:
@@ -134,7 +132,7 @@ class _Compiler:
     def items(self, node: Node) -> list[Node]:
         return list(Collection(self.g, node))
 
-    def check_supported(self, shape: Node, allowed: frozenset = SUPPORTED, where: str = "") -> None:
+    def check_supported(self, shape: Node, allowed: frozenset, where: str) -> None:
         for predicate in set(self.g.predicates(shape, None)):
             if str(predicate).startswith(str(SH)) and predicate not in allowed | _DESCRIPTIVE:
                 raise ShapeError(f"shape {shape} uses {predicate}{where}, which the SPARQL validator does not "
@@ -184,14 +182,14 @@ class _Compiler:
         return branches[0] if len(branches) == 1 else " UNION ".join("{ " + b + " }" for b in branches)
 
     # ------------------------------------------------------------------------------ value conformance
-    def conforms(self, shape: Node, v: str) -> str:
-        """A SPARQL expression true when the node in ``v`` conforms to an inner shape (of sh:or, sh:not)."""
+    def conforms(self, shape: Node, v: str, steps: str | None) -> str:
+        """A SPARQL expression true when the node in ``v`` conforms to an inner shape (of sh:or, sh:not);
+        ``steps`` is the path ``v`` is a value of (None for a focus node)."""
         self.check_supported(shape, _INNER_SHAPE, " inside sh:or or sh:not")
         parts = []
         path = self.one(shape, SH.path)
         if path is not None:
             steps = self.path(path)
-            outer, self.steps = self.steps, steps  # value nodes of this path, for the datatype tests below
             minimum = self.one(shape, SH.minCount)
             if minimum is not None:
                 if int(minimum) > 1:
@@ -204,22 +202,21 @@ class _Compiler:
             if has is not None:
                 parts.append(f"EXISTS {{ {v} {steps} {_n3(has)} }}")
             value = self.var("inner")
-            each = self.value_conditions(shape, value)
+            each = self.value_conditions(shape, value, steps)
             if each:
                 parts.append(f"NOT EXISTS {{ {v} {steps} {value} FILTER (!({' && '.join(each)})) }}")
-            self.steps = outer
         else:
             has = self.one(shape, SH.hasValue)
             if has is not None:
                 parts.append(f"sameTerm({v}, {_n3(has)})")
-            parts.extend(self.value_conditions(shape, v))
+            parts.extend(self.value_conditions(shape, v, steps))
         if not parts:
             raise ShapeError(f"inner shape {shape} has no constraint this validator compiles")
         return "(" + " && ".join(parts) + ")"
 
-    def value_conditions(self, shape: Node, v: str) -> list[str]:
+    def value_conditions(self, shape: Node, v: str, steps: str | None) -> list[str]:
         """One condition a component of ``shape`` sets on each value node (all must hold)."""
-        return [condition for _, condition in self.value_components(shape, v)]
+        return [condition for _, condition in self.value_components(shape, v, steps)]
 
     def typed(self, cls: Node, v: str) -> str:
         """A pattern that matches when the node in ``v`` is a SHACL instance of ``cls`` (SHACL 1.0 §2.1.3.1)."""
@@ -245,8 +242,10 @@ class _Compiler:
                 return " UNION ".join("{ " + self.typed(c, v) + " }" for c in classes)  # type: ignore[arg-type]
         return None
 
-    def value_components(self, shape: Node, v: str) -> list[tuple[str, str]]:
-        """(component name, condition on the value node in ``v``) for each value-node component of a shape."""
+    def value_components(self, shape: Node, v: str, steps: str | None) -> list[tuple[str, str]]:
+        """(component name, condition on the value node in ``v``) for each value-node component of a shape;
+        ``steps`` is the path ``v`` is a value of (None for a focus node), where its literals are looked for
+        ill-typed forms (_ill_typed)."""
         out = []
         cls = list(self.g.objects(shape, SH["class"]))
         if len(cls) > 1:
@@ -255,7 +254,7 @@ class _Compiler:
             out.append(("class", f"EXISTS {{ {self.typed(c, v)} }}"))
         datatype = self.one(shape, SH.datatype)
         if datatype is not None:
-            self.datatypes.add((self.steps if v != "?this" else None, datatype))  # type: ignore[arg-type]
+            self.datatypes.add((steps, datatype))  # type: ignore[arg-type]
             out.append(("datatype", f"(isLiteral({v}) && DATATYPE({v}) = {_n3(datatype)}{{illtyped:{v}}})"))
         kind = self.one(shape, SH.nodeKind)
         if kind is not None:
@@ -278,10 +277,10 @@ class _Compiler:
             out.append(("in", "(" + (" || ".join(f"sameTerm({v}, {_n3(t)})" for t in terms) or "false") + ")"))
         negated = self.one(shape, SH["not"])
         if negated is not None:
-            out.append(("not", f"!{self.conforms(negated, v)}"))
+            out.append(("not", f"!{self.conforms(negated, v, steps)}"))
         alternatives = self.one(shape, SH["or"])
         if alternatives is not None:
-            out.append(("or", "(" + " || ".join(self.conforms(s, v) for s in self.items(alternatives)) + ")"))
+            out.append(("or", "(" + " || ".join(self.conforms(s, v, steps) for s in self.items(alternatives)) + ")"))
         return out
 
     # ---------------------------------------------------------------------------------------- checks
@@ -296,44 +295,43 @@ class _Compiler:
             target = self.target(shape)
             if target is None or self.deactivated(shape):
                 continue  # a shape without targets validates nothing on its own (SHACL 1.0 §2.1.3)
-            if self.one(shape, SH.path) is not None:
-                self.check_supported(shape, _PROPERTY_SHAPE, " in a property shape")
-            else:
-                self.check_supported(shape, _NODE_SHAPE, " in a node shape")
+            if self.one(shape, SH.path) is not None:  # a property shape with its own targets
+                checks.extend(self.property_checks(shape, target))
+                continue
+            self.check_supported(shape, _NODE_SHAPE, " in a node shape")
             severity = self.one(shape, SH.severity) or SH.Violation
             messages = tuple(self.g.objects(shape, SH.message))
-            if self.one(shape, SH.path) is not None:  # a property shape with its own targets
-                checks.extend(self.property_checks(shape, target, severity))  # type: ignore[arg-type]
-                continue
             checks.extend(self.node_checks(shape, target, severity, messages))  # type: ignore[arg-type]
             for prop in self.g.objects(shape, SH.property):
                 if not self.deactivated(prop):
-                    self.check_supported(prop, _PROPERTY_SHAPE, " in a property shape")
-                    checks.extend(self.property_checks(prop, target, self.one(prop, SH.severity) or SH.Violation))
+                    checks.extend(self.property_checks(prop, target))
             for constraint in self.g.objects(shape, SH.sparql):
                 if not self.deactivated(constraint):
                     checks.append(self.sparql_check(shape, constraint, target, severity, messages))  # type: ignore
         return checks
 
     def deactivated(self, node: Node) -> bool:
-        return bool(self.one(node, SH.deactivated) is not None and self.one(node, SH.deactivated).toPython())
+        flag = self.one(node, SH.deactivated)
+        return flag is not None and bool(flag.toPython())
 
     def node_checks(self, shape: Node, target: str, severity: URIRef, messages: tuple) -> Iterator[Check]:
         has = self.one(shape, SH.hasValue)
         if has is not None:
             yield Check(shape, _COMPONENT["hasValue"], severity, messages, None,
                         f"SELECT ?this WHERE {{ {target} FILTER (!sameTerm(?this, {_n3(has)})) }}", True)
-        for name, condition in self.value_components(shape, "?this"):
+        for name, condition in self.value_components(shape, "?this", None):
             passing = self.value_excluded(shape, name, "?this")
             test = f"MINUS {{ {passing} }}" if passing else f"FILTER (!{condition})"
             yield Check(shape, _COMPONENT[name], severity, messages, None,
                         f"SELECT ?this WHERE {{ {target} {test} }}", True)
 
-    def property_checks(self, shape: Node, target: str, severity: URIRef) -> Iterator[Check]:
+    def property_checks(self, shape: Node, target: str) -> Iterator[Check]:
+        self.check_supported(shape, _PROPERTY_SHAPE, " in a property shape")
         path_node = self.one(shape, SH.path)
         if path_node is None:
             raise ShapeError(f"property shape {shape} has no sh:path")
-        steps = self.steps = self.path(path_node)
+        steps = self.path(path_node)
+        severity: URIRef = self.one(shape, SH.severity) or SH.Violation  # type: ignore[assignment]
         messages = tuple(self.g.objects(shape, SH.message))
         minimum, maximum = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         if minimum is not None or maximum is not None:
@@ -349,7 +347,7 @@ class _Compiler:
         if has is not None:
             yield Check(shape, _COMPONENT["hasValue"], severity, messages, path_node,
                         f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {steps} {_n3(has)} }} }}")
-        for name, condition in self.value_components(shape, "?value"):
+        for name, condition in self.value_components(shape, "?value", steps):
             passing = self.value_excluded(shape, name, "?value")
             test = f"MINUS {{ {passing} }}" if passing else f"FILTER (!{condition})"
             yield Check(shape, _COMPONENT[name], severity, messages, path_node,
@@ -485,15 +483,7 @@ def run_check(store: ox.Store, check: Check, ill_typed: str = "") -> Iterator[Re
                      check.messages or _default(check.component))
 
 
-@dataclass(frozen=True)
-class Timing:
-    check: Check
-    seconds: float
-    results: int
-
-
-def validate_store(store: ox.Store, compiled: CompiledShapes, timings: list[Timing] | None = None,
-                   workers: int | None = None) -> list[Result]:
+def validate_store(store: ox.Store, compiled: CompiledShapes, workers: int | None = None) -> list[Result]:
     """Every result of every compiled constraint on the graph in ``store`` (its default graph), each once.
 
     The queries run on ``workers`` threads (default: one a CPU): pyoxigraph evaluates a query without
@@ -503,21 +493,15 @@ def validate_store(store: ox.Store, compiled: CompiledShapes, timings: list[Timi
     bad = _ill_typed(store, compiled.datatypes)
     ill = "".join(f" && !sameTerm({{v}}, {lit})" for lit in bad)  # "{v}": the variable, put in by run_check
 
-    def run(check: Check) -> tuple[list[Result], float]:
-        started = time.perf_counter()
-        return list(dict.fromkeys(run_check(store, check, ill))), time.perf_counter() - started
+    def run(check: Check) -> list[Result]:
+        return list(dict.fromkeys(run_check(store, check, ill)))
 
     # the SPARQL constraints first: they are the longest (nationally up to 4 s, the others mostly under 1 s),
     # and one started last would run alone on one core while the other waits
     order = sorted(range(len(compiled.checks)), key=lambda i: compiled.checks[i].constraint is None)
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         done = dict(zip(order, pool.map(run, (compiled.checks[i] for i in order))))
-    results: list[Result] = []
-    for check, (found, seconds) in zip(compiled.checks, (done[i] for i in range(len(compiled.checks)))):
-        results.extend(found)
-        if timings is not None:
-            timings.append(Timing(check, seconds, len(found)))
-    return results
+    return [result for i in range(len(compiled.checks)) for result in done[i]]  # in the checks' order
 
 
 def report_graph(results: list[Result], shapes: Graph) -> Graph:

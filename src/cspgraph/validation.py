@@ -16,7 +16,6 @@ data; the few places where they can differ are listed in :mod:`cspgraph.shapeque
 from __future__ import annotations
 
 import io
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,7 +47,6 @@ class ValidationResult:
     warnings: int = 0
     messages: list[str] = field(default_factory=list)
     validator: str = VALIDATORS[0]
-    seconds: float = 0.0  # validating, loading the graph into the validator's store included
 
 
 def load_shapes(path: Path) -> Graph:
@@ -111,7 +109,6 @@ def validate_graph(graph: Graph | BuiltGraph, shapes: Graph, validator: str = VA
     """
     if validator not in VALIDATORS:
         raise ShapeError(f"unknown validator {validator!r}: choose from {', '.join(VALIDATORS)}")
-    started = time.perf_counter()
     rdflib_graph = graph if isinstance(graph, Graph) else None
     if validator == "pyshacl":
         rdflib_graph = rdflib_graph if rdflib_graph is not None else graph.graph  # type: ignore[union-attr]
@@ -144,5 +141,4 @@ def validate_graph(graph: Graph | BuiltGraph, shapes: Graph, validator: str = VA
         messages.append(f"{kind}: {where}: {message}")
     messages.sort()
     text = "\n".join(messages) if messages else "conforms: no violations, no warnings"
-    return ValidationResult(violations == 0, report, text, violations, warnings, messages, validator,
-                            time.perf_counter() - started)
+    return ValidationResult(violations == 0, report, text, violations, warnings, messages, validator)
