@@ -336,13 +336,9 @@ class _Compiler:
         minimum, maximum = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         if minimum is not None or maximum is not None:
             low, high = (int(minimum) if minimum is not None else None), (int(maximum) if maximum is not None else None)
-            tests = ([f"?n < {low}"] if low else []) + ([f"?n > {high}"] if high is not None else [])
-            if tests:
-                # value nodes are a set (SHACL 1.0 §2.3.2): counted DISTINCT
-                pattern = f"OPTIONAL {{ ?this {steps} ?value }}" if low else f"?this {steps} ?value ."
-                query = (f"SELECT ?this ?n WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
-                         f"{target} {pattern} }} GROUP BY ?this }} FILTER ({' || '.join(tests)}) }}")
-                yield Check(shape, _COMPONENT["minCount"], severity, messages, path_node, query, counts=(low, high))
+            if low or high is not None:  # minCount 0 alone constrains nothing
+                yield Check(shape, _COMPONENT["minCount"], severity, messages, path_node,
+                            self.count_query(target, steps, low, high), counts=(low, high))
         has = self.one(shape, SH.hasValue)
         if has is not None:
             yield Check(shape, _COMPONENT["hasValue"], severity, messages, path_node,
@@ -358,6 +354,27 @@ class _Compiler:
                 yield Check(shape, _COMPONENT[name], severity, messages, path_node,
                             f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {steps} ?value . "
                             f"?this {_n3(other)} ?other . FILTER (!COALESCE(?value {operator} ?other, false)) }}")
+
+    @staticmethod
+    def count_query(target: str, steps: str, low: int | None, high: int | None) -> str:
+        """The focus nodes with fewer than ``low`` or more than ``high`` values, and ``?n``, their count (or,
+        for the two commonest bounds alone, a count that breaks the same bound: 0 or 2).
+
+        Value nodes are a set (SHACL 1.0 §2.3.2), so values are counted DISTINCT, and two values are two
+        different terms (``sameTerm``). A lone ``minCount 1`` is a MINUS and a lone ``maxCount 1`` a join of
+        the path with itself: nationally (benchmarks/, 90,000 initiatives) 0.17 s and 0.14-0.24 s where the
+        grouped count took 0.43-0.49 s. Both bounds together stay one grouped count, which costs about what
+        the two forms cost together.
+        """
+        if low == 1 and high is None:
+            return f"SELECT DISTINCT ?this ?n WHERE {{ {target} MINUS {{ ?this {steps} ?value }} BIND (0 AS ?n) }}"
+        if high == 1 and not low:
+            return (f"SELECT DISTINCT ?this ?n WHERE {{ ?this {steps} ?value . ?this {steps} ?other . "
+                    f"FILTER (!sameTerm(?value, ?other)) {target} BIND (2 AS ?n) }}")
+        tests = ([f"?n < {low}"] if low else []) + ([f"?n > {high}"] if high is not None else [])
+        pattern = f"OPTIONAL {{ ?this {steps} ?value }}" if low else f"?this {steps} ?value ."
+        return (f"SELECT ?this ?n WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
+                f"{target} {pattern} }} GROUP BY ?this }} FILTER ({' || '.join(tests)}) }}")
 
     def sparql_check(self, shape: Node, constraint: Node, target: str, severity: URIRef,
                      shape_messages: tuple) -> Check:
