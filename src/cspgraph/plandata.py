@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 
 from .errors import DataError, Location
 from .namespaces import ID
-from .yamlfile import LocatedDict, LocatedList, load_yaml, read_text
+from .yamlfile import LocatedDict, LocatedList, load_yaml, load_yaml_files, read_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YEAR = re.compile(r"^[0-9]{4}-[0-9]{2}$")
@@ -313,8 +313,8 @@ def _load_all(root: Path, vocabulary: Vocabulary) -> PlanData:
     plan_files = sorted((root / "plans").glob("*/*.yaml"))
     if not plan_files:
         raise DataError("no plan files found", Location(root / "plans"), "add data/plans/<partnership>/<year>.yaml")
-    for path in plan_files:
-        data.plans.append(_load_plan(data, path, vocabulary))
+    for path, doc in load_yaml_files(plan_files):  # parsed two at a time when there are many: see there
+        data.plans.append(_load_plan(data, path, doc, vocabulary))
     _check_continuity(data)
     return data
 
@@ -455,8 +455,7 @@ def _source(data: PlanData, rec: LocatedDict, key: str) -> SourceText:
     return data.sources[rec[key]]
 
 
-def _load_plan(data: PlanData, path: Path, vocab: Vocabulary) -> LocatedDict:
-    doc = load_yaml(path)
+def _load_plan(data: PlanData, path: Path, doc: Any, vocab: Vocabulary) -> LocatedDict:
     _require(doc, ("plan", "priorities", "initiatives"), "a plan file", Location(path, 1), "plan file")
     meta = doc["plan"]
     _require(meta, ("partnership", "year", "title", "source", "pfcc_scheme"), "the plan header", doc.where("plan"),

@@ -1,0 +1,104 @@
+"""Reading many YAML files, half of them in a helper process: same documents, same lines, same first error."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from cspgraph import yamlfile
+from cspgraph.errors import DataError
+from cspgraph.graph import build_graph
+from cspgraph.yamlfile import load_yaml, load_yaml_files
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[Path]:
+    paths = []
+    for i in range(6):
+        path = tmp_path / f"{i}.yaml"
+        # the list starts on a different line in each file, so a line taken from the wrong file shows
+        path.write_text("\n" * i + f"name: file {i}\nitems:\n  - id: a{i}\n    n: {i}\n  - id: b{i}\n",
+                        encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def helper_from_two(monkeypatch):
+    """The helper process takes part from two files on (it needs a hundred by default)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        pytest.fail("these tests need fork and two cores, as CI has: the helper would never start")
+    monkeypatch.setattr(yamlfile, "PARALLEL_FROM", 2)
+
+
+def _shape(doc) -> tuple:
+    """What a document says and every line it remembers."""
+    items = doc["items"]
+    return (dict(doc), doc.file, doc.line, doc.key_lines, items.line, items.item_lines,
+            [(dict(item), item.line, item.key_lines, item.file) for item in items])
+
+
+def test_same_documents_and_lines_as_one_at_a_time(files, helper_from_two):
+    together = list(load_yaml_files(files))
+    assert [path for path, _ in together] == files
+    assert [_shape(doc) for _, doc in together] == [_shape(load_yaml(path)) for path in files]
+    assert together[5][1]["items"].item_lines == [8, 10]  # the sixth file: five blank lines, then its list
+    assert together[5][1].file == files[5]  # remembered through the pickle from the helper
+    assert multiprocessing.active_children() == []
+
+
+def test_an_error_in_the_helpers_half_names_its_file_and_line(files, helper_from_two):
+    files[4].write_text("name: x\nitems: [a\n", encoding="utf-8")
+    seen = []
+    with pytest.raises(DataError) as info:
+        for path, _ in load_yaml_files(files):
+            seen.append(path)
+    assert seen == files[:4]  # every file before the bad one came through first
+    assert info.value.location.file == files[4]
+    assert info.value.location.line == 3  # where PyYAML stops: after the unclosed '['
+    assert "malformed YAML" in str(info.value)
+    assert multiprocessing.active_children() == []
+
+
+def test_the_first_error_in_file_order_wins_and_the_helper_is_stopped(files, helper_from_two):
+    files[1].write_text("name: [\n", encoding="utf-8")  # this process's half
+    files[5].write_text("name: [\n", encoding="utf-8")  # the helper's half
+    with pytest.raises(DataError) as info:
+        list(load_yaml_files(files))
+    assert info.value.location.file == files[1]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_that_dies_leaves_the_work_to_this_process(files, helper_from_two, monkeypatch):
+    def die(paths, conn):
+        os._exit(3)
+
+    monkeypatch.setattr(yamlfile, "_parse_into", die)  # the forked helper runs the patched function
+    together = list(load_yaml_files(files))
+    assert [_shape(doc) for _, doc in together] == [_shape(load_yaml(path)) for path in files]
+
+
+def test_few_files_need_no_helper(files, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a helper process was started for six files")
+
+    monkeypatch.setattr(yamlfile.multiprocessing, "get_context", refuse)
+    assert len(list(load_yaml_files(files))) == 6
+
+
+def test_the_build_is_the_same_with_the_helper(mini_paths, helper_from_two, monkeypatch):
+    """The plan files of a project read half in the helper make the same graph, byte for byte."""
+    plans = mini_paths.data / "plans" / "mini-csp"
+    (plans / "2020-21.yaml").rename(plans / "2021-22.yaml")
+    text = (plans / "2021-22.yaml").read_text(encoding="utf-8")
+    assert 'year: "2020-21"' in text, "fixture no longer names its year this way"
+    (plans / "2021-22.yaml").write_text(text.replace('year: "2020-21"', 'year: "2021-22"'), encoding="utf-8")
+    (plans / "2020-21.yaml").write_text(text, encoding="utf-8")
+    helped = build_graph(mini_paths)
+    monkeypatch.setattr(yamlfile, "PARALLEL_FROM", 10**9)
+    alone = build_graph(mini_paths)
+    assert len(helped.data.plans) == 2
+    assert b"".join(helped.chunks) == b"".join(alone.chunks)
