@@ -325,7 +325,8 @@ def validate_with_limit(paths: ProjectPaths, timeout: float, validator: str = "s
     ``timeout`` seconds. The child builds first (its peak memory includes the build's)."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_validate_child, args=(paths, validator, child), daemon=True)
+    # not daemonic: the build in it parses plan files with a helper process of its own, as cspgraph build does
+    proc = ctx.Process(target=_validate_child, args=(paths, validator, child))
     proc.start()
     if parent.poll(None if math.isinf(timeout) else timeout):  # poll() takes no infinity: None waits for ever
         result = parent.recv()

@@ -102,3 +102,22 @@ def test_the_build_is_the_same_with_the_helper(mini_paths, helper_from_two, monk
     alone = build_graph(mini_paths)
     assert len(helped.data.plans) == 2
     assert b"".join(helped.chunks) == b"".join(alone.chunks)
+
+
+def _count_in_child(paths, conn) -> None:
+    try:
+        conn.send(len(list(load_yaml_files(paths))))
+    except BaseException as err:  # sent back, so that the test shows what went wrong
+        conn.send(repr(err))
+
+
+def test_a_daemonic_process_reads_without_a_helper(files, helper_from_two):
+    """A daemonic process (a multiprocessing.Pool worker) may not start a process: it parses every file itself."""
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_count_in_child, args=(files, sending), daemon=True)
+    child.start()
+    assert receiving.poll(30), "the daemonic child sent nothing"
+    assert receiving.recv() == 6
+    child.join()
+    assert child.exitcode == 0

@@ -214,17 +214,25 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
     (killed, out of memory), the second half is parsed here instead.
     """
     paths = list(paths)
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not forking:
+    # a daemonic process (a multiprocessing.Pool worker, say) may not start one of its own
+    helped = ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+              and not multiprocessing.current_process().daemon and len(paths) >= PARALLEL_FROM)
+    half = len(paths) // 2
+    if helped:
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        helper = context.Process(target=_parse_into, args=(paths[half:], sending), daemon=True)
+        try:
+            helper.start()
+        except OSError:  # no process to be had (a limit on processes, no memory to fork)
+            receiving.close()
+            helped = False
+        finally:
+            sending.close()
+    if not helped:
         for path in paths:
             yield path, load_yaml(path)
         return
-    half = len(paths) // 2
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    helper = context.Process(target=_parse_into, args=(paths[half:], sending), daemon=True)
-    helper.start()
-    sending.close()
     try:
         for path in paths[:half]:
             yield path, load_yaml(path)
