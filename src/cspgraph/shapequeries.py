@@ -2,8 +2,8 @@
 
 pySHACL checks a graph focus node by focus node in Python. Nationally (``benchmarks/``, 3.1 million triples,
 90,000 initiatives) that took 474 s and 5.4 GB, after 100 s building the rdflib graph it needs. A constraint
-can instead be asked of every focus node together: "which initiatives have two labels" is one GROUP BY,
-"which lead agencies are not a csp:Agency or csp:AgencyUnit" one MINUS, and Oxigraph answers each over its
+can instead be asked of every focus node together: "which initiatives have two labels" is one join of the
+label with itself, "which lead agencies are not a csp:Agency or csp:AgencyUnit" one MINUS, and Oxigraph answers each over its
 indexes. This module turns ``ontology/shapes.ttl`` into those queries (:func:`compile_shapes`) and
 runs them (:func:`validate_store`; nationally about 30 s in all, the graph's loading included, and 2.6 GB
 with the build), giving the results pySHACL gives: focus node, path, value, severity, source shape and
