@@ -308,7 +308,10 @@ def _validate_child(paths: ProjectPaths, validator: str, conn) -> None:
     from cspgraph.graph import build_graph
     from cspgraph.validation import load_shapes, validate_graph
 
-    built = build_graph(paths)
+    started = time.perf_counter()
+    # as cspgraph build: the SPARQL validator's store is filled while the graph is built (graph._Loader)
+    built = build_graph(paths, preload=validator == "sparql")
+    build_s = time.perf_counter() - started
     graph, parsed = built, 0.0
     if validator == "pyshacl":  # pySHACL needs the rdflib graph, which the SPARQL validator never makes
         started = time.perf_counter()
@@ -316,7 +319,8 @@ def _validate_child(paths: ProjectPaths, validator: str, conn) -> None:
         parsed = time.perf_counter() - started
     started = time.perf_counter()
     result = validate_graph(graph, load_shapes(paths.ontology / "shapes.ttl"), validator)
-    conn.send({"rdflib_graph_s": parsed, "validate_s": time.perf_counter() - started, "conforms": result.conforms,
+    conn.send({"build_s": build_s, "rdflib_graph_s": parsed, "validate_s": time.perf_counter() - started,
+               "conforms": result.conforms,
                "violations": result.violations, "warnings": result.warnings, "peak_rss_mb": peak_rss_mb()})
 
 
@@ -447,8 +451,10 @@ class Bench:
                                        result["peak_rss_mb"], float("nan"), "child process"))
             self.steps.append(Step(name, result["validate_s"], result["peak_rss_mb"], float("nan"),
                                    f"conforms={result['conforms']}, {result['violations']} violations, "
-                                   f"{result['warnings']} warnings; child process (build included in its peak), "
-                                   f"{wall:.0f} s wall"))
+                                   f"{result['warnings']} warnings; child process, after its own build of "
+                                   f"{result['build_s']:.1f} s" + (" (the validator's store filled alongside)"
+                                                                    if validator == "sparql" else "")
+                                   + f" (included in its peak), {wall:.0f} s wall"))
             extra = f"+{result['rdflib_graph_s']:.1f} s rdflib graph; " if validator == "pyshacl" else ""
             self.log(f"  {name:<44} {result['validate_s']:8.2f} s   ({extra}child peak "
                      f"{result['peak_rss_mb']:.0f} MB)")
@@ -825,9 +831,15 @@ class Bench:
             how = "the default of cspgraph build" if validator == "sparql" else "cspgraph build --validator pyshacl"
             target = f"build and load under {t['build_and_load_s']:.0f} s, with SHACL validation ({how})"
             if "validate_s" in shacl:
-                total = r["build_and_load_s"] + shacl["rdflib_graph_s"] + shacl["validate_s"]
-                parts = f"validation {shacl['validate_s']:.1f} s" + (
-                    f" + its rdflib graph {shacl['rdflib_graph_s']:.1f} s" if validator == "pyshacl" else "")
+                # the child's build (with the validator's store filled alongside, for sparql), its validation,
+                # and the pipeline's Turtle and store load: cspgraph build, then a command that opens the graph
+                after = sum(s.seconds or 0 for s in self.steps
+                            if s.name in ("write Turtle", "load store (OxigraphStore.from_file)"))
+                total = shacl["build_s"] + shacl["rdflib_graph_s"] + shacl["validate_s"] + after
+                parts = (f"build {shacl['build_s']:.1f} s" + (" with the store loaded alongside" if validator ==
+                         "sparql" else "") + f" + validation {shacl['validate_s']:.1f} s" +
+                         (f" + its rdflib graph {shacl['rdflib_graph_s']:.1f} s" if validator == "pyshacl" else "")
+                         + f" + Turtle and store load {after:.1f} s")
                 verdict(target, f"{total:.1f} s ({parts})", total < t["build_and_load_s"])
                 verdict(f"peak memory under {t['peak_rss_mb'] / 1024:.0f} GB, building and validating ({how})",
                         f"{shacl['peak_rss_mb']:.0f} MB", shacl["peak_rss_mb"] < t["peak_rss_mb"])

@@ -7,6 +7,10 @@ xsd:decimal: Oxigraph writes the canonical form).
 
 from __future__ import annotations
 
+import re
+import threading
+
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -15,6 +19,7 @@ from rdflib.namespace import RDF, SH, XSD
 from cspgraph import cli as cli_module
 from cspgraph.cli import cli
 from cspgraph.errors import ShapeError
+from cspgraph.graph import build_graph
 from cspgraph.shapequeries import compile_shapes
 from cspgraph.validation import VALIDATORS, load_shapes, validate_graph
 from test_shapes import Case, all_cases, base_graph, ontology_graph, path_key, shapes_graph
@@ -74,6 +79,60 @@ def test_same_results_on_the_bundled_data(repo_paths, built):
     # the three 2020-21 initiatives whose LEAD AGENCY cell names no agency in the register (data/plans/)
     assert (ours.conforms, ours.violations, ours.warnings) == (True, 0, 3)
     assert ours.messages == reference.messages
+
+
+def _ground(store: ox.Store) -> tuple[set[tuple[str, str, str]], int]:
+    """A store's triples without blank nodes (their labels are per load), and how many have one."""
+    ground, blank = set(), 0
+    for quad in store:
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            blank += 1
+        else:
+            ground.add((str(quad.subject), str(quad.predicate), str(quad.object)))
+    return ground, blank
+
+
+def test_the_store_loaded_while_building_holds_the_built_triples(repo_paths, built):
+    """build_graph(preload=True) fills the validator's store block by block, on a second thread, as it builds:
+    the same triples as the build's N-Triples loaded in one go, and the same validation results."""
+    preloaded = build_graph(repo_paths, preload=True)
+    assert preloaded.store is not None and built.store is None
+    whole = ox.Store()
+    whole.load(input=built.ntriples(), format=ox.RdfFormat.N_TRIPLES)
+    assert len(preloaded.store) == len(whole) == built.triple_count
+    assert _ground(preloaded.store) == _ground(whole)
+    # blocks load one at a time: a blank node in the plan data would be split in two, so there must be none
+    assert not any(re.search(rb"(^|\s)_:", chunk, re.MULTILINE) for chunk in preloaded.chunks)
+    shapes = load_shapes(repo_paths.ontology / "shapes.ttl")
+    assert validate_graph(preloaded, shapes).messages == validate_graph(built, shapes).messages
+
+
+def test_a_violation_is_found_in_the_preloaded_store(mini_paths):
+    """The store made while building is the one validated (not a fresh load that would hide a bug in it)."""
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    text = plan.read_text(encoding="utf-8")
+    preloaded = build_graph(mini_paths, preload=True)
+    initiative = next(q.subject for q in preloaded.store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
+                                                                            ox.NamedNode(str(CSP.Initiative))))
+    preloaded.store.remove(next(iter(preloaded.store.quads_for_pattern(initiative, ox.NamedNode(str(CSP.inPlan)),
+                                                                        None))))
+    result = validate_graph(preloaded, load_shapes(mini_paths.ontology / "shapes.ttl"))
+    assert not result.conforms
+    assert any(initiative.value in m and "inPlan" in m for m in result.messages), result.messages
+    assert plan.read_text(encoding="utf-8") == text
+
+
+def test_a_failed_build_stops_the_loader(mini_paths, monkeypatch):
+    """A build that fails half-way leaves no loader thread behind."""
+    from cspgraph import graph as graph_module
+
+    def fail(self, doc):
+        raise RuntimeError("builder failed")
+
+    monkeypatch.setattr(graph_module._Builder, "plan", fail)
+    with pytest.raises(RuntimeError, match="builder failed"):
+        build_graph(mini_paths, preload=True)
+    assert not [t for t in threading.enumerate() if t.name == "cspgraph-store-loader"]
 
 
 def _ill_typed_data() -> tuple[Graph, URIRef, URIRef]:

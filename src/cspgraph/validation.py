@@ -98,21 +98,26 @@ def shacl_report(graph: Graph, shapes: Graph, focus_nodes: list | None = None) -
 def _sparql_report(graph: Graph | BuiltGraph, shapes: Graph) -> Graph:
     """The SPARQL validator's report graph (see :mod:`cspgraph.shapequeries`)."""
     compiled = compile_shapes(shapes)  # first: a shape it cannot compile is refused before any loading
-    store = ox.Store()
-    if isinstance(graph, Graph):
-        store.load(input=io.BytesIO(graph.serialize(format="nt", encoding="utf-8")), format=ox.RdfFormat.N_TRIPLES)
-    else:
-        # load, not bulk_load, and lenient (IRIs not re-checked: the builder wrote them, and writing the
-        # Turtle parses them strictly): nationally 8 s and about 6 s, where bulk_load took 11-13 s
-        store.load(input=graph.ntriples(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store = None if isinstance(graph, Graph) else graph.store  # loaded while built: build_graph(preload=True)
+    if store is None:  # the queries do not change a store, so the build's is used as it is
+        store = ox.Store()
+        if isinstance(graph, Graph):
+            store.load(input=io.BytesIO(graph.serialize(format="nt", encoding="utf-8")),
+                       format=ox.RdfFormat.N_TRIPLES)
+        else:
+            # load, not bulk_load, and lenient (IRIs not re-checked: the builder wrote them, and writing the
+            # Turtle parses them strictly): nationally 8 s and about 6 s, where bulk_load took 11-13 s
+            store.load(input=graph.ntriples(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     return report_graph(validate_store(store, compiled), shapes)
 
 
 def validate_graph(graph: Graph | BuiltGraph, shapes: Graph, validator: str = VALIDATORS[0]) -> ValidationResult:
     """Validate ``graph`` (ontology + data: an rdflib Graph, or a build's BuiltGraph) against ``shapes``.
 
-    ``validator`` is one of :data:`VALIDATORS`. A BuiltGraph goes to the SPARQL validator as the N-Triples the
-    build wrote, so the rdflib graph (100 s and gigabytes nationally) is never made.
+    ``validator`` is one of :data:`VALIDATORS`. A BuiltGraph goes to the SPARQL validator as the store it
+    was loaded into while it was built (``build_graph(..., preload=True)``, as ``cspgraph build`` does), or
+    else as the N-Triples the build wrote; either way the rdflib graph (100 s and gigabytes nationally) is
+    never made.
 
     Neither validator is asked for inference: the graph already holds the ontology, and class targets in the
     shapes name the asserted classes the builder writes, so RDFS inference would only cost time (SHACL 1.0
