@@ -74,7 +74,7 @@ class BuildReport:
         return self.validation is None or self.validation.conforms
 
 
-#: above this many triples the build says that SHACL validation will take a while (half a minute nationally with
+#: above this many triples the build says that SHACL validation will take a while (about 16 s nationally with
 #: the SPARQL validator, ten with pySHACL: see benchmarks/)
 LONG_VALIDATION = 500_000
 
