@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,26 @@ def files(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def helper_from_two(monkeypatch):
-    """The helper process takes part from two files on (it needs a hundred by default)."""
-    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-        pytest.fail("these tests need fork and two cores, as CI has: the helper would never start")
+def helper_from_two(monkeypatch, tmp_path) -> Path:
+    """The helper process takes part from two files on (it needs a hundred by default). Returns a file the
+    helper writes the paths it was given to, so that a test can tell that it ran and what it parsed."""
+    if "fork" not in multiprocessing.get_all_start_methods() or yamlfile._usable_cpus() < 2:
+        pytest.fail("these tests need fork and two CPUs, as CI has: the helper would never start")
     monkeypatch.setattr(yamlfile, "PARALLEL_FROM", 2)
+    marker = tmp_path / "helper-ran.txt"
+    parse = yamlfile._parse_into
+
+    def recorded(paths, conn):  # runs in the forked helper, which has the patched module too
+        marker.write_text("\n".join(p.name for p in paths), encoding="utf-8")
+        parse(paths, conn)
+
+    monkeypatch.setattr(yamlfile, "_parse_into", recorded)
+    return marker
+
+
+def _helper_parsed(marker: Path) -> list[str]:
+    assert marker.exists(), "the helper process never ran"
+    return marker.read_text(encoding="utf-8").split("\n")
 
 
 def _shape(doc) -> tuple:
@@ -47,6 +63,7 @@ def test_same_documents_and_lines_as_one_at_a_time(files, helper_from_two):
     assert [_shape(doc) for _, doc in together] == [_shape(load_yaml(path)) for path in files]
     assert together[5][1]["items"].item_lines == [8, 10]  # the sixth file: five blank lines, then its list
     assert together[5][1].file == files[5]  # remembered through the pickle from the helper
+    assert _helper_parsed(helper_from_two) == ["3.yaml", "4.yaml", "5.yaml"]
     assert multiprocessing.active_children() == []
 
 
@@ -60,6 +77,7 @@ def test_an_error_in_the_helpers_half_names_its_file_and_line(files, helper_from
     assert info.value.location.file == files[4]
     assert info.value.location.line == 3  # where PyYAML stops: after the unclosed '['
     assert "malformed YAML" in str(info.value)
+    assert _helper_parsed(helper_from_two) == ["3.yaml", "4.yaml", "5.yaml"]  # the error came through the pipe
     assert multiprocessing.active_children() == []
 
 
@@ -74,11 +92,29 @@ def test_the_first_error_in_file_order_wins_and_the_helper_is_stopped(files, hel
 
 def test_a_helper_that_dies_leaves_the_work_to_this_process(files, helper_from_two, monkeypatch):
     def die(paths, conn):
+        helper_from_two.write_text("died", encoding="utf-8")
         os._exit(3)
 
     monkeypatch.setattr(yamlfile, "_parse_into", die)  # the forked helper runs the patched function
     together = list(load_yaml_files(files))
     assert [_shape(doc) for _, doc in together] == [_shape(load_yaml(path)) for path in files]
+    assert _helper_parsed(helper_from_two) == ["died"]
+
+
+def test_a_helper_that_hangs_is_given_up_on(files, helper_from_two, monkeypatch):
+    """A child forked beside other threads can deadlock: after a while its half is parsed here, and it is stopped."""
+    def hang(paths, conn):
+        helper_from_two.write_text("hung", encoding="utf-8")
+        time.sleep(60)
+
+    monkeypatch.setattr(yamlfile, "_parse_into", hang)
+    monkeypatch.setattr(yamlfile, "HELPER_PATIENCE", 0.5)
+    started = time.perf_counter()
+    together = list(load_yaml_files(files))
+    assert time.perf_counter() - started < 30
+    assert [_shape(doc) for _, doc in together] == [_shape(load_yaml(path)) for path in files]
+    assert _helper_parsed(helper_from_two) == ["hung"]
+    assert multiprocessing.active_children() == []
 
 
 def test_few_files_need_no_helper(files, monkeypatch):
@@ -98,6 +134,7 @@ def test_the_build_is_the_same_with_the_helper(mini_paths, helper_from_two, monk
     (plans / "2021-22.yaml").write_text(text.replace('year: "2020-21"', 'year: "2021-22"'), encoding="utf-8")
     (plans / "2020-21.yaml").write_text(text, encoding="utf-8")
     helped = build_graph(mini_paths)
+    assert _helper_parsed(helper_from_two) == ["2021-22.yaml"]
     monkeypatch.setattr(yamlfile, "PARALLEL_FROM", 10**9)
     alone = build_graph(mini_paths)
     assert len(helped.data.plans) == 2
@@ -121,3 +158,4 @@ def test_a_daemonic_process_reads_without_a_helper(files, helper_from_two):
     assert receiving.recv() == 6
     child.join()
     assert child.exitcode == 0
+    assert not helper_from_two.exists(), "the daemonic process started a helper"

@@ -7,8 +7,10 @@ line numbers, so we construct mappings and sequences as small subclasses of ``di
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
+import time
 import types
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -188,6 +190,8 @@ def load_yaml(path: Path) -> Any:
 
 #: from this many files on, :func:`load_yaml_files` parses the second half in a second process
 PARALLEL_FROM = 100
+#: seconds the helper may take beyond twice this process's own half before its half is parsed here instead
+HELPER_PATIENCE = 30.0
 
 
 def _parse_into(paths: Sequence[Path], conn) -> None:
@@ -202,20 +206,29 @@ def _parse_into(paths: Sequence[Path], conn) -> None:
     conn.close()
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container or taskset may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
     """Each file with its document (as :func:`load_yaml`), in order; a file's DataError is raised at its turn.
 
     Parsing is nearly all of the time of reading a national dataset (1,500 plan files: about 12 s of the 15
     s that reading and checking take; benchmarks/), and it is the one part that needs nothing from the files
-    before it. So on a machine with two or more cores, where ``fork`` exists, a second process parses the
-    second half while this one parses, and the caller checks, the first; the second half then comes back
-    pickled (about 0.5 s to read back for 750 files). The caller still sees every file in order, and the
-    first problem in file order is the one raised, as without the helper. If the helper fails for any reason
-    (killed, out of memory), the second half is parsed here instead.
+    before it. So where two or more CPUs are usable and ``fork`` exists, a second process parses the second
+    half while this one parses, and the caller checks, the first; the second half then comes back pickled
+    (about 0.5 s to read back for 750 files). The caller still sees every file in order, and the first
+    problem in file order is the one raised, as without the helper. If the helper cannot start, dies, or
+    has not answered long after this process finished its own half (a child forked beside other threads
+    can deadlock), the second half is parsed here instead.
     """
     paths = list(paths)
     # a daemonic process (a multiprocessing.Pool worker, say) may not start one of its own
-    helped = ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    helped = ("fork" in multiprocessing.get_all_start_methods() and _usable_cpus() > 1
               and not multiprocessing.current_process().daemon and len(paths) >= PARALLEL_FROM)
     half = len(paths) // 2
     if helped:
@@ -224,7 +237,7 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
         helper = context.Process(target=_parse_into, args=(paths[half:], sending), daemon=True)
         try:
             helper.start()
-        except OSError:  # no process to be had (a limit on processes, no memory to fork)
+        except Exception:  # no process to be had (a process limit, no memory to fork; fork warned as an error)
             receiving.close()
             helped = False
         finally:
@@ -234,11 +247,18 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
             yield path, load_yaml(path)
         return
     try:
+        started = time.perf_counter()
         for path in paths[:half]:
             yield path, load_yaml(path)
-        try:
-            parsed = receiving.recv()
-        except (EOFError, OSError):  # the helper died: parse its half here
+        # the helper's half is as long as ours: give it as long again, and then some, before giving up on it
+        patience = HELPER_PATIENCE + 2 * (time.perf_counter() - started)
+        parsed = None
+        if multiprocessing.connection.wait([receiving], timeout=patience):
+            try:
+                parsed = receiving.recv()
+            except (EOFError, OSError):  # the helper died
+                parsed = None
+        if parsed is None:  # parse its half here
             for path in paths[half:]:
                 yield path, load_yaml(path)
             return
