@@ -97,7 +97,8 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
                "size (--no-validate skips it; 'cspgraph check' runs it later)")
     # the BuiltGraph itself, not built.graph: the SPARQL validator reads its N-Triples, no rdflib graph made
     validation = validate_graph(built, load_shapes(paths.ontology / "shapes.ttl"), validator) if validate else None
-    built = replace(built, store=None)  # its memory back (about 1.1 GB nationally) before the Turtle is written
+    if built.store is not None:  # its memory back (about 1.1 GB nationally) before the Turtle is written; only
+        built = replace(built, store=None)  # then: a copy loses the rdflib graph pySHACL made (100 s nationally)
     target = output or paths.graph_file
     written = None
     if validation is None or validation.conforms or write_invalid:

@@ -591,15 +591,16 @@ def assemble(ontology: Graph, data: PlanData, *, preload: bool = False) -> Built
         loader.put("".join(lines).encode("utf-8"))
     try:
         builder = _build(data, frozenset(lines), loader.put if loader is not None else None)
-    except BaseException:
+        instances = builder.instances
+        for subject, cls in ontology.subject_objects(RDF.type):
+            instances[str(cls)].add(str(subject))
+        store = loader.finish() if loader is not None else None
+    except BaseException:  # Ctrl-C in finish() included: the thread must not go on loading into a lost store
         if loader is not None:
             loader.abandon()
         raise
-    instances = builder.instances
-    for subject, cls in ontology.subject_objects(RDF.type):
-        instances[str(cls)].add(str(subject))
     return BuiltGraph(data, ontology, tuple(builder.blocks), {k: frozenset(v) for k, v in instances.items()},
-                      len(ontology) + builder.count, loader.finish() if loader is not None else None)
+                      len(ontology) + builder.count, store)
 
 
 def current_umask() -> int:
