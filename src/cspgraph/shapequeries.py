@@ -159,6 +159,23 @@ class _Compiler:
                 return f"({self.path(inner)}){mark}"
         raise ShapeError(f"unsupported property path {node}")
 
+    def may_be_empty(self, node: Node) -> bool:
+        """Whether the path can have length zero, so that the focus node is always one of its own values."""
+        if isinstance(node, URIRef):
+            return False
+        if (node, RDF.first, None) in self.g:
+            return all(self.may_be_empty(p) for p in self.items(node))
+        inverse = self.one(node, SH.inversePath)
+        if inverse is not None:
+            return self.may_be_empty(inverse)
+        alternative = self.one(node, SH.alternativePath)
+        if alternative is not None:
+            return any(self.may_be_empty(p) for p in self.items(alternative))
+        if self.one(node, SH.zeroOrMorePath) is not None or self.one(node, SH.zeroOrOnePath) is not None:
+            return True
+        inner = self.one(node, SH.oneOrMorePath)
+        return inner is not None and self.may_be_empty(inner)
+
     def target(self, shape: Node) -> str | None:
         """A pattern binding ?this to each focus node of the shape's targets (SHACL 1.0 §2.1.3), or None."""
         branches = []
@@ -336,6 +353,10 @@ class _Compiler:
         minimum, maximum = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         if minimum is not None or maximum is not None:
             low, high = (int(minimum) if minimum is not None else None), (int(maximum) if maximum is not None else None)
+            if low == 1 and self.may_be_empty(path_node):
+                # the focus node is a value of its own zero-length path, in the data or not (SHACL 1.0 §2.3.1),
+                # where a query would only find it among the graph's nodes
+                low = None
             if low or high is not None:  # minCount 0 alone constrains nothing
                 yield Check(shape, _COMPONENT["minCount"], severity, messages, path_node,
                             self.count_query(target, steps, low, high), counts=(low, high))
