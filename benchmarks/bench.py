@@ -332,8 +332,13 @@ def validate_with_limit(paths: ProjectPaths, timeout: float, validator: str = "s
     # not daemonic: the build in it parses plan files with a helper process of its own, as cspgraph build does
     proc = ctx.Process(target=_validate_child, args=(paths, validator, child))
     proc.start()
+    child.close()  # the child's end is the child's: a child killed (out of memory) then reads as EOF here
     if parent.poll(None if math.isinf(timeout) else timeout):  # poll() takes no infinity: None waits for ever
-        result = parent.recv()
+        try:
+            result = parent.recv()
+        except EOFError:
+            proc.join()
+            return {"error": f"the validation child ended without an answer (exit code {proc.exitcode})"}
         proc.join()
         return result
     proc.kill()
@@ -445,6 +450,9 @@ class Bench:
             self.results["shacl"][validator] = result
             if "timeout" in result:
                 self.skip(name, f"did not finish within {limit:.0f} s on {triples:,} triples")
+                continue
+            if "error" in result:
+                self.skip(name, result["error"])
                 continue
             if validator == "pyshacl":
                 self.steps.append(Step("rdflib graph for pySHACL (BuiltGraph.graph)", result["rdflib_graph_s"],
@@ -845,6 +853,8 @@ class Bench:
                         f"{shacl['peak_rss_mb']:.0f} MB", shacl["peak_rss_mb"] < t["peak_rss_mb"])
             elif "timeout" in shacl:
                 verdict(target, f"validation did not finish within {self.o.validate_timeout:.0f} s", False)
+            elif "error" in shacl:
+                verdict(target, shacl["error"], False)
         qs = [q for q in r.get("questions", []) if "oxigraph_s" in q]
         if qs:
             worst = max(qs, key=lambda q: q["oxigraph_s"])
