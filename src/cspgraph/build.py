@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
@@ -97,8 +97,7 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
                "size (--no-validate skips it; 'cspgraph check' runs it later)")
     # the BuiltGraph itself, not built.graph: the SPARQL validator reads its N-Triples, no rdflib graph made
     validation = validate_graph(built, load_shapes(paths.ontology / "shapes.ttl"), validator) if validate else None
-    if built.store is not None:  # its memory back (about 1.1 GB nationally) before the Turtle is written; only
-        built = replace(built, store=None)  # then: a copy loses the rdflib graph pySHACL made (100 s nationally)
+    built = built.without_store()  # its memory back before the Turtle is written
     target = output or paths.graph_file
     written = None
     if validation is None or validation.conforms or write_invalid:

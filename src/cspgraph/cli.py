@@ -9,7 +9,6 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -106,8 +105,7 @@ def check(ctx: click.Context, validator: str) -> None:
     paths = _paths(ctx)
     built = build_graph(paths, preload=validator == "sparql")  # the validator's store filled while building
     v = validate_graph(built, load_shapes(paths.ontology / "shapes.ttl"), validator)
-    if built.store is not None:  # its memory back before the reasoner makes the rdflib graph (only then: a copy
-        built = replace(built, store=None)  # would lose the rdflib graph pySHACL already made)
+    built = built.without_store()  # its memory back before the reasoner makes the rdflib graph
     click.echo(f"SHACL ({v.validator}): {'conforms' if v.conforms else 'DOES NOT CONFORM'} ({v.violations} violations, {v.warnings} warnings)")
     for message in v.messages[:20]:
         click.echo(f"  {message}")

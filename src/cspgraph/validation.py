@@ -98,16 +98,11 @@ def shacl_report(graph: Graph, shapes: Graph, focus_nodes: list | None = None) -
 def _sparql_report(graph: Graph | BuiltGraph, shapes: Graph) -> Graph:
     """The SPARQL validator's report graph (see :mod:`cspgraph.shapequeries`)."""
     compiled = compile_shapes(shapes)  # first: a shape it cannot compile is refused before any loading of its own
-    store = None if isinstance(graph, Graph) else graph.store  # loaded while built: build_graph(preload=True)
-    if store is None:  # the queries do not change a store, so the build's is used as it is
+    if isinstance(graph, Graph):
         store = ox.Store()
-        if isinstance(graph, Graph):
-            store.load(input=io.BytesIO(graph.serialize(format="nt", encoding="utf-8")),
-                       format=ox.RdfFormat.N_TRIPLES)
-        else:
-            # load, not bulk_load, and lenient (IRIs not re-checked: the builder wrote them, and writing the
-            # Turtle parses them strictly): nationally 8 s and about 6 s, where bulk_load took 11-13 s
-            store.load(input=graph.ntriples(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        store.load(input=io.BytesIO(graph.serialize(format="nt", encoding="utf-8")), format=ox.RdfFormat.N_TRIPLES)
+    else:  # the store filled while building when there is one: the queries do not change it
+        store = graph.oxigraph_store()
     return report_graph(validate_store(store, compiled), shapes)
 
 
