@@ -115,6 +115,13 @@ def test_bench_runs_and_three_engines_agree(small):
         narrowable = {p.name for p in questions[answer["id"]].params} & {"partnership", "year"}
         assert {label.split(" (")[0] for label in answer["scoped"]} == {
             {"partnership": "one partnership", "year": "one year"}[name] for name in narrowable}, answer["id"]
+    # every analysis ran, the saved-table ones (as every 'cspgraph gaps/network/diff' after the first) included
+    analyses = results["analyses"]
+    assert not [name for name, a in analyses.items() if "error" in a], analyses
+    saved = [name for name in analyses if "(from the saved table)" in name]
+    assert len(saved) == 4 and "delivery table, read back from the saved file" in analyses, sorted(analyses)
+    assert analyses["co-delivery network, all years (from the saved table)"]["edges"] == \
+        analyses["co-delivery network, all years (from store)"]["edges"]
     # the markdown report renders from the results, narrowed questions and their verdicts included
     report = bench.markdown(results)
     assert "| question |" in report

@@ -107,3 +107,30 @@ def test_diff_real_and_errors():
     wrong = _run("diff", "2020-21", "2018-19")
     assert wrong.exit_code == 2 and "must be an earlier plan year" in wrong.output
     assert "Traceback" not in wrong.output
+
+
+def test_analyses_after_a_build_read_the_saved_table(tmp_path):
+    """The first analysis after 'cspgraph build' saves the delivery table; the next ones answer the same from it."""
+    import shutil
+    from pathlib import Path
+
+    from cspgraph.deliverycache import cache_file
+
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "tests" / "fixtures" / "mini-years", tmp_path / "p")
+    args = ["--root", str(tmp_path / "p"), "--ontology", str(repo / "ontology"), "--queries", str(repo / "queries")]
+    assert _run(*args, "build").exit_code == 0
+    table = cache_file(tmp_path / "p" / "build" / "cspgraph.ttl")
+    assert not table.exists()
+    commands = [("gaps", "--format", "json"), ("network", "--year", "2021-22", "--format", "json"),
+                ("diff", "2020-21", "2021-22", "--format", "json")]
+    first = [_run(*args, *command) for command in commands]
+    assert all(r.exit_code == 0 for r in first) and table.is_file()
+    saved_at = table.stat().st_mtime_ns
+    again = [_run(*args, *command) for command in commands]
+    assert [r.output for r in again] == [r.output for r in first]
+    assert table.stat().st_mtime_ns == saved_at  # read, not written again
+    # mini-years-2021-22.txt lines 6-8: no row cites PFCC 2 (as test_gaps_formats, now from the saved table)
+    sections = {s["title"]: s["rows"] for s in json.loads(again[0].output)["sections"]}
+    rows = sections["Mini Community Safety Partnership 2021-22: priorities with no initiative"]
+    assert [r["priority"] for r in rows] == ["PFCC 2"]

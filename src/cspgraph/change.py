@@ -234,7 +234,9 @@ def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partne
         raise QueryError(f"{len(both)} partnerships have plans for both years ({names})\n  -> pass --partnership")
     before, after = plans[(chosen, from_year)], plans[(chosen, to_year)]
 
-    by_iri = {i.iri: i for i in data.initiatives}
+    # followed through this partnership's plans from FROM to TO only, as read from a store (delivery(since=,
+    # until=, partnership=)): a Delivery of every plan (the saved table) then gives the same answer
+    by_iri = {i.iri: i for i in data.initiatives if i.partnership == chosen and from_year <= i.year <= to_year}
     old = [i for i in data.initiatives if i.plan == before.iri]
     new = [i for i in data.initiatives if i.plan == after.iri]
     old_iris = {i.iri for i in old}

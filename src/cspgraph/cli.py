@@ -342,9 +342,9 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, few: int
     Example: cspgraph gaps --year 2020-21 --format md
     """
     from .gaps import gap_report
-    from .session import open_store
+    from .session import analysis_source
 
-    report = gap_report(open_store(_paths(ctx)), year=year, partnership=partnership, few=few)
+    report = gap_report(analysis_source(_paths(ctx)), year=year, partnership=partnership, few=few)
     _echo_report(report.summary(), report.sections(), fmt)
 
 
@@ -372,9 +372,9 @@ def network(ctx: click.Context, year: str | None, harm: str | None, priority: st
     Example: cspgraph network --year 2020-21 --harm hate-crime
     """
     from .network import network_report
-    from .session import open_store
+    from .session import analysis_source
 
-    report = network_report(open_store(_paths(ctx)), year=year, harm=harm, priority=priority,
+    report = network_report(analysis_source(_paths(ctx)), year=year, harm=harm, priority=priority,
                             partnership=partnership, agencies=agencies, top=top)
     _echo_report([report.summary], report.sections(), fmt)
     if html is not None:
@@ -398,9 +398,9 @@ def diff(ctx: click.Context, from_year: str, to_year: str, partnership: str | No
     Example: cspgraph diff 2018-19 2020-21
     """
     from .change import compare_plans
-    from .session import open_store
+    from .session import analysis_source
 
-    change = compare_plans(open_store(_paths(ctx)), from_year, to_year, partnership=partnership)
+    change = compare_plans(analysis_source(_paths(ctx)), from_year, to_year, partnership=partnership)
     _echo_report(change.summary(), change.sections(), fmt)
 
 
