@@ -109,7 +109,7 @@ def test_diff_real_and_errors():
     assert "Traceback" not in wrong.output
 
 
-def test_analyses_after_a_build_read_the_saved_table(tmp_path):
+def test_analyses_after_a_build_read_the_saved_table(tmp_path, monkeypatch):
     """The first analysis after 'cspgraph build' saves the delivery table; the next ones answer the same from it."""
     import shutil
     from pathlib import Path
@@ -130,6 +130,11 @@ def test_analyses_after_a_build_read_the_saved_table(tmp_path):
     again = [_run(*args, *command) for command in commands]
     assert [r.output for r in again] == [r.output for r in first]
     assert table.stat().st_mtime_ns == saved_at  # read, not written again
+    # the same output as the graph read for what each command asks (the store, as before the table was saved)
+    from cspgraph import session
+
+    monkeypatch.setattr(session, "analysis_source", session.open_store)
+    assert [_run(*args, *command).output for command in commands] == [r.output for r in first]
     # mini-years-2021-22.txt lines 6-8: no row cites PFCC 2 (as test_gaps_formats, now from the saved table)
     sections = {s["title"]: s["rows"] for s in json.loads(again[0].output)["sections"]}
     rows = sections["Mini Community Safety Partnership 2021-22: priorities with no initiative"]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib.util
 import json
 import os
 import pickle
+import random
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +20,9 @@ from cspgraph.build import run_build
 from cspgraph.change import compare_plans
 from cspgraph.errors import CspgraphError
 from cspgraph.gaps import gap_report
-from cspgraph.network import Delivery, delivery, network_report
+from cspgraph.network import Delivery, co_delivery_network, delivery, network_report
 from cspgraph.project import ProjectPaths
+from cspgraph.session import built_file_is_current
 from cspgraph.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +41,28 @@ def real_built(tmp_path_factory) -> ProjectPaths:
     return paths
 
 
+@pytest.fixture(scope="module")
+def generated_built(tmp_path_factory) -> ProjectPaths:
+    """benchmarks/generate.py, small: 2 partnerships x 5 plan years x 60 initiatives, with continuation links."""
+    spec = importlib.util.spec_from_file_location("cspgraph_benchmarks_generate_cache", REPO / "benchmarks" /
+                                                  "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate
+    spec.loader.exec_module(generate)
+    root = tmp_path_factory.mktemp("generated") / "gen"
+    generate.generate(root, scale=0.005, seed=2024)
+    paths = ProjectPaths.at(root).with_overrides(ontology=REPO / "ontology", queries=REPO / "queries")
+    assert run_build(paths).conforms
+    return paths
+
+
+def _rewrite(file: Path, body: bytes, **changes) -> None:
+    """Write ``body`` under the file's own header, with its checksum made to match (and ``changes`` applied)."""
+    header = json.loads(file.read_bytes().partition(b"\n")[0])
+    header.update(changes, sha256=hashlib.sha256(body).hexdigest())
+    file.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
 @pytest.fixture
 def mini_built(tmp_path) -> ProjectPaths:
     """A writable copy of the two-year fixture project, built (validated, as 'cspgraph build' does)."""
@@ -48,6 +75,7 @@ def mini_built(tmp_path) -> ProjectPaths:
 
 def test_the_saved_table_is_the_table_read_from_the_graph(real_built):
     graph = real_built.graph_file
+    deliverycache.cache_file(graph).unlink(missing_ok=True)  # another test of this module may have saved one
     read = delivery(OxigraphStore.from_file(graph))
     assert deliverycache.load(graph) is None  # nothing saved yet
     first = session.analysis_source(real_built)  # reads the graph and saves the table
@@ -73,24 +101,57 @@ def test_a_later_analysis_does_not_open_the_graph(mini_built, monkeypatch):
     assert isinstance(again, Delivery) and _same(again, first)
 
 
-@pytest.mark.parametrize("which", ["real", "mini-years"])
-def test_analyses_from_the_saved_table_agree_with_the_graph(which, real_built, mini_built):
+@pytest.mark.parametrize("which", ["real", "mini-years", "generated"])
+def test_analyses_from_the_saved_table_agree_with_the_graph(which, real_built, mini_built, generated_built):
     """Every year and partnership, from the whole saved table and from the graph read for that scope alone."""
-    paths = real_built if which == "real" else mini_built
+    paths = {"real": real_built, "mini-years": mini_built, "generated": generated_built}[which]
     store = OxigraphStore.from_file(paths.graph_file)
     whole = session.analysis_source(paths)
     session.analysis_source(paths)  # saved now; read back
     saved = deliverycache.load(paths.graph_file)
     assert saved is not None and _same(saved, whole)
     years = saved.years
-    partnership = next(iter(saved.partnerships))
+    partnerships = sorted(saved.partnerships)
+    if which == "generated":  # benchmarks/generate.py: 2 partnerships, 5 plan years each
+        assert len(partnerships) == 2 and len(years) == 5
     for year in (None, *years):
-        for scope in ({}, {"partnership": partnership}):
+        for scope in ({}, *({"partnership": p} for p in partnerships)):
             assert gap_report(saved, year=year, **scope) == gap_report(store, year=year, **scope)
             mine, theirs = (network_report(s, year=year, **scope) for s in (saved, store))
             assert (mine.summary, mine.sections()) == (theirs.summary, theirs.sections())
             assert sorted(mine.graph.edges(data="weight")) == sorted(theirs.graph.edges(data="weight"))
-    assert compare_plans(saved, years[0], years[-1]) == compare_plans(store, years[0], years[-1])
+    for harm in sorted(saved.harms)[:6]:
+        assert sorted(co_delivery_network(saved, harm=harm).edges(data="weight")) == \
+            sorted(co_delivery_network(store, harm=harm).edges(data="weight"))
+    for priority in sorted(saved.priorities)[:6]:
+        assert sorted(co_delivery_network(saved, priority=priority).edges(data="weight")) == \
+            sorted(co_delivery_network(store, priority=priority).edges(data="weight"))
+    for i, before in enumerate(years):
+        for after in years[i + 1:]:
+            for partnership in partnerships:
+                assert compare_plans(saved, before, after, partnership=partnership) == \
+                    compare_plans(store, before, after, partnership=partnership)
+    if which == "generated":  # the generator links initiatives to earlier years': continuation is exercised
+        assert any(compare_plans(saved, years[0], years[-1], partnership=p).continued for p in partnerships)
+
+
+def test_continuation_is_followed_within_the_years_asked(mini_built):
+    """A whole table holds plans outside FROM..TO; a link through one of them is not followed (a scoped read,
+    since=FROM and until=TO, does not see it either). Such a link fails validation, but a graph built with
+    --no-validate may hold one."""
+    data = delivery(OxigraphStore.from_file(mini_built.graph_file))
+    # tests/fixtures/mini-years: B:8 Safe Homes (2021-22) is new; A:9 Street Cleanup (2020-21) is dropped
+    safe = next(i for i in data.initiatives if i.label == "Safe Homes")
+    street = next(i for i in data.initiatives if i.label == "Street Cleanup")
+    later_plan = dataclasses.replace(data.plans[safe.plan], iri=safe.plan + "-later", year="2022-23")
+    between = dataclasses.replace(street, iri=street.iri + "-later", plan=later_plan.iri, year="2022-23",
+                                  continues=(street.iri,))
+    linked = dataclasses.replace(safe, continues=(between.iri,))
+    odd = dataclasses.replace(data, initiatives=tuple(linked if i is safe else i for i in data.initiatives)
+                              + (between,), plans={**data.plans, later_plan.iri: later_plan})
+    change = compare_plans(odd, "2020-21", "2021-22")
+    assert "Safe Homes" in [label for _, label in change.new]
+    assert "Street Cleanup" in [label for _, label in change.dropped]
 
 
 def test_a_changed_graph_or_code_is_never_read_from_an_old_table(mini_built, monkeypatch):
@@ -100,7 +161,9 @@ def test_a_changed_graph_or_code_is_never_read_from_an_old_table(mini_built, mon
     stat = graph.stat()
     os.utime(graph, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # the graph touched: stale
     assert deliverycache.load(graph) is None
-    os.utime(graph, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.utime(graph, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # its time put back: the change time still differs
+    assert deliverycache.load(graph) is None
+    session.analysis_source(mini_built)  # saved again for the graph as it is now
     assert deliverycache.load(graph) is not None
     monkeypatch.setattr(deliverycache, "_code_digest", lambda: "another version of network.py")
     assert deliverycache.load(graph) is None
@@ -143,24 +206,91 @@ def test_a_crafted_file_is_refused_not_run(mini_built, tmp_path):
     assert deliverycache.load(graph) is not None
 
 
-@pytest.mark.parametrize("damage", ["truncated", "no header", "other format", "not a table"])
+@pytest.mark.parametrize("damage", ["truncated", "no header", "other format", "not a table", "wrong checksum",
+                                    "nested header"])
 def test_a_damaged_file_is_read_again(mini_built, damage):
     graph = mini_built.graph_file
     good = session.analysis_source(mini_built)
     file = deliverycache.cache_file(graph)
     header, _, body = file.read_bytes().partition(b"\n")
     if damage == "truncated":
-        file.write_bytes(header + b"\n" + body[: len(body) // 2])
+        _rewrite(file, body[: len(body) // 2])
     elif damage == "no header":
         file.write_bytes(body)
     elif damage == "other format":
-        file.write_bytes(json.dumps({**json.loads(header), "format": -1}).encode() + b"\n" + body)
-    else:  # a pickle of something that is not a Delivery
-        file.write_bytes(header + b"\n" + pickle.dumps(("a", "tuple")))
+        _rewrite(file, body, format=-1)
+    elif damage == "not a table":  # a pickle of something that is not a Delivery
+        _rewrite(file, pickle.dumps(("a", "tuple")))
+    elif damage == "wrong checksum":  # one byte changed, the checksum left as it was
+        file.write_bytes(header + b"\n" + body[:100] + bytes([body[100] ^ 1]) + body[101:])
+    else:  # json would parse it recursively, into a RecursionError
+        file.write_bytes(b"[" * 200_000 + b"\n" + body)
     assert deliverycache.load(graph) is None
     again = session.analysis_source(mini_built)
     assert isinstance(again, Delivery) and _same(again, good)
     assert deliverycache.load(graph) is not None  # replaced by a good table
+
+
+def test_random_damage_is_caught_before_unpickling(mini_built):
+    """Bytes changed anywhere in the body: the checksum no longer matches, so nothing damaged is unpickled (a
+    damaged pickle can ask for gigabytes, or fail in ways no except clause lists)."""
+    graph = mini_built.graph_file
+    session.analysis_source(mini_built)
+    file = deliverycache.cache_file(graph)
+    header, _, body = file.read_bytes().partition(b"\n")
+    rng = random.Random(7)
+    for _ in range(300):
+        damaged = bytearray(body)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(damaged))
+            damaged[at] = (damaged[at] + rng.randrange(1, 256)) % 256  # always a different byte
+        file.write_bytes(header + b"\n" + bytes(damaged))
+        assert deliverycache.load(graph) is None
+    file.write_bytes(header + b"\n" + body)
+    assert deliverycache.load(graph) is not None
+
+
+def test_a_file_using_only_the_tables_classes_must_still_be_a_whole_table(mini_built):
+    graph = mini_built.graph_file
+    good = session.analysis_source(mini_built)
+    file = deliverycache.cache_file(graph)
+    first = good.initiatives[0]
+    for bad in (dataclasses.replace(good, initiatives=("not an initiative",)),
+                dataclasses.replace(good, initiatives=list(good.initiatives)),
+                dataclasses.replace(good, initiatives=(dataclasses.replace(first, participants=("x",)),)),
+                dataclasses.replace(good, scope={"year": "2020-21"}),
+                dataclasses.replace(good, facts=frozenset({"harms"})),
+                dataclasses.replace(good, plans={"x": "not a plan"}),
+                dataclasses.replace(good, agencies={"x": first}),
+                dataclasses.replace(good, harms={"x": 1})):
+        _rewrite(file, pickle.dumps(bad, protocol=pickle.HIGHEST_PROTOCOL))
+        assert deliverycache.load(graph) is None
+    _rewrite(file, pickle.dumps(good, protocol=pickle.HIGHEST_PROTOCOL))
+    assert deliverycache.load(graph) is not None  # the same way of writing, a whole table: read
+
+
+def test_a_graph_replaced_while_it_is_read_is_not_saved_under_the_new_key(mini_built, monkeypatch):
+    graph = mini_built.graph_file
+    opened = OxigraphStore.from_file
+
+    def replaced_meanwhile(path):
+        store = opened(path)
+        copy = path.with_name("replacement.ttl")
+        shutil.copyfile(path, copy)
+        os.replace(copy, path)  # as a build does: a new file renamed into place (same bytes, new inode)
+        return store
+
+    monkeypatch.setattr(OxigraphStore, "from_file", replaced_meanwhile)
+    data = session.analysis_source(mini_built)
+    assert isinstance(data, Delivery)
+    assert not deliverycache.cache_file(graph).exists()  # read from the old file: not saved for the new one
+
+
+def test_a_build_over_something_it_cannot_remove_still_writes_the_graph(mini_built):
+    deliverycache.cache_file(mini_built.graph_file).mkdir()  # a folder where the table would be
+    report = run_build(mini_built, validate=False)
+    assert report.output == mini_built.graph_file and built_file_is_current(mini_built)
+    assert isinstance(session.analysis_source(mini_built), Delivery)  # saving fails: the analysis goes on
 
 
 def test_only_a_whole_table_is_saved(mini_built):
@@ -171,7 +301,13 @@ def test_only_a_whole_table_is_saved(mini_built):
         deliverycache.save(delivery(store, facts=("harms",)), mini_built.graph_file)
 
 
-def test_a_folder_that_cannot_be_written_only_means_no_table(mini_built, monkeypatch):
+def test_a_build_folder_that_cannot_be_written_reads_only_what_is_asked(mini_built, monkeypatch):
+    monkeypatch.setattr(deliverycache, "can_save", lambda _graph: False)
+    assert not isinstance(session.analysis_source(mini_built), Delivery)  # the store: scoped reads, as before
+    assert not deliverycache.cache_file(mini_built.graph_file).exists()
+
+
+def test_a_save_that_fails_only_means_no_table(mini_built, monkeypatch):
     def cannot(path, _payload):
         raise CspgraphError(f"{path}: cannot write here: Read-only file system")
 

@@ -107,7 +107,10 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
 
         # the old graph's saved delivery table no longer stands for the file (deliverycache would ignore it);
         # removed so that tens of megabytes do not linger until the next analysis replaces them
-        cache_file(target).unlink(missing_ok=True)
+        try:
+            cache_file(target).unlink(missing_ok=True)
+        except OSError:
+            pass  # not a file we can remove (a folder of that name?): harmless, it no longer matches the graph
         if target.resolve() == paths.graph_file.resolve():
             write_atomic(manifest_file(target), json.dumps(inputs, indent=1).encode("utf-8"))
     return BuildReport(built, summarise(built), validation, written)
