@@ -132,9 +132,10 @@ def load(graph_file: Path) -> Delivery | None:
         if len(line) > 4096:
             return None  # not a header of ours (and json would parse a deeply nested one recursively)
         header = json.loads(line)
-        if not isinstance(header, dict) or header.pop("sha256", None) != hashlib.sha256(body).hexdigest():
+        if not isinstance(header, dict):
             return None
-        if header != origin(graph_file):
+        checksum = header.pop("sha256", None)
+        if header != origin(graph_file) or checksum != hashlib.sha256(body).hexdigest():  # stale first: cheaper
             return None
         with store.paused_gc():  # hundreds of thousands of small objects, none in a cycle: see paused_gc
             data = _TableUnpickler(io.BytesIO(body)).load()
