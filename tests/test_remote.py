@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import namespace
 
 from cspgraph.cli import cli
 from cspgraph.errors import DataError, EndpointError
@@ -147,7 +147,7 @@ def test_terms_come_back_as_rdflib_terms(pushed):
         'BIND(BNODE() AS ?b) OPTIONAL { ?iri <urn:x:nothing> ?none } }')
     iri, n, fr, plain, b, none = table.rows[0]
     assert iri == URIRef("https://w3id.org/cspgraph/id/plan/mini-csp/2020-21")
-    assert n == Literal(3, datatype=XSD.integer) and n.toPython() == 3
+    assert n == Literal(3, datatype=namespace.XSD.integer) and n.toPython() == 3
     assert fr == Literal('é " }', lang="fr")
     assert str(plain) == "x" and isinstance(b, BNode) and none is None
 

@@ -14,7 +14,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib import namespace
+from rdflib.namespace import RDF, SH
 
 from cspgraph import cli as cli_module
 from cspgraph.cli import cli
@@ -139,8 +140,8 @@ def _ill_typed_data() -> tuple[Graph, URIRef, URIRef]:
     data = case_data(Case(CSP.x, "x", "", Graph(), Graph(), URIRef("urn:x")))
     initiative = next(data.subjects(RDF.type, CSP.Operation))  # an initiative by subclass (_base.ttl)
     entry = next(data.subjects(RDF.type, CSP.RiskMatrixEntry))
-    data.set((initiative, CSP.startDate, Literal("2018-02-30", datatype=XSD.date)))
-    data.set((entry, CSP.rank, Literal("abc", datatype=XSD.integer)))
+    data.set((initiative, CSP.startDate, Literal("2018-02-30", datatype=namespace.XSD.date)))
+    data.set((entry, CSP.rank, Literal("abc", datatype=namespace.XSD.integer)))
     return data, initiative, entry
 
 
@@ -162,7 +163,7 @@ def test_values_that_cannot_be_compared_break_less_than_or_equals():
     the two validators were seen to differ, and the SPARQL validator follows the specification.)"""
     data = case_data(Case(CSP.x, "x", "", Graph(), Graph(), URIRef("urn:x")))
     span = next(data.subjects(RDF.type, CSP.SourceSpan))
-    data.set((span, CSP.lastLine, Literal("abc", datatype=XSD.integer)))
+    data.set((span, CSP.lastLine, Literal("abc", datatype=namespace.XSD.integer)))
     result = validate_graph(data, shapes_graph(), "sparql")
     found = {(r[0], r[1], r[4]) for r in comparable(result.report_graph)}
     assert (span, str(CSP.firstLine), SH.LessThanOrEqualsConstraintComponent) in found
@@ -261,7 +262,7 @@ def test_a_false_looking_value_is_kept():
     reference, ours = tiny("""ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ a sh:SPARQLConstraint ;
         sh:message "zero" ; sh:select "SELECT $this ?value WHERE { $this <urn:ex:n> ?value FILTER (?value = 0) }" ] .""",
                            """ex:a a ex:C ; ex:n 0 .""")
-    assert ours == reference and {r[5] for r in ours} == {(XSD.integer, None, 0)}
+    assert ours == reference and {r[5] for r in ours} == {(namespace.XSD.integer, None, 0)}
 
 
 def test_a_shape_inside_sh_not_still_checks_its_own_targets():
