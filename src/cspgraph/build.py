@@ -103,14 +103,9 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     if validation is None or validation.conforms or write_invalid:
         write_graph(built, target)
         written = target
-        from .deliverycache import cache_file
+        from .deliverycache import forget  # here: it brings the analyses' modules, which a build does not need
 
-        # the old graph's saved delivery table no longer stands for the file (deliverycache would ignore it);
-        # removed so that tens of megabytes do not linger until the next analysis replaces them
-        try:
-            cache_file(target).unlink(missing_ok=True)
-        except OSError:
-            pass  # not a file we can remove (a folder of that name?): harmless, it no longer matches the graph
+        forget(target)  # the old graph's saved delivery table
         if target.resolve() == paths.graph_file.resolve():
             write_atomic(manifest_file(target), json.dumps(inputs, indent=1).encode("utf-8"))
     return BuildReport(built, summarise(built), validation, written)

@@ -31,6 +31,7 @@ file crafted to call anything else is refused, and the table read from the graph
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -50,6 +51,8 @@ from .network import Agency, Delivery, Initiative, Participation, Plan, Priority
 
 #: bump when the file's layout changes
 FORMAT = 1
+#: the longest header line read (ours are about 350 bytes)
+_HEADER_LIMIT = 4096
 #: the only globals a saved table may name: its own classes (tuples, sets, dicts and strings have opcodes of
 #: their own in pickle protocols 4 and 5, and need no global)
 _ALLOWED = frozenset(("cspgraph.network", cls.__name__)
@@ -61,6 +64,7 @@ def cache_file(graph_file: Path) -> Path:
     return graph_file.with_name(graph_file.name + ".delivery.pickle")
 
 
+@functools.cache  # once a process: the code it describes is the code already imported
 def _code_digest() -> str:
     """A digest of every module of the package: any of them may change what the table holds or how it reads."""
     digest = hashlib.sha256(pyoxigraph.__version__.encode("utf-8"))
@@ -82,6 +86,15 @@ def origin(graph_file: Path) -> dict:
             "code": _code_digest(), "graph": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                                              "ctime_ns": stat.st_ctime_ns, "inode": stat.st_ino,
                                              "device": stat.st_dev}}
+
+
+def forget(graph_file: Path) -> None:
+    """Remove the table saved for an earlier ``graph_file``, which no longer stands for it (:func:`load` would
+    ignore it), so that tens of megabytes do not linger until the next analysis replaces them."""
+    try:
+        cache_file(graph_file).unlink(missing_ok=True)
+    except OSError:
+        pass  # not a file that can be removed (a folder of that name?): harmless, it matches no graph
 
 
 def can_save(graph_file: Path) -> bool:
@@ -127,15 +140,18 @@ def load(graph_file: Path) -> Delivery | None:
     """
     started = time.perf_counter()
     try:
-        raw = cache_file(graph_file).read_bytes()
-        line, _, body = raw.partition(b"\n")
-        if len(line) > 4096:
-            return None  # not a header of ours (and json would parse a deeply nested one recursively)
-        header = json.loads(line)
-        if not isinstance(header, dict):
-            return None
-        checksum = header.pop("sha256", None)
-        if header != origin(graph_file) or checksum != hashlib.sha256(body).hexdigest():  # stale first: cheaper
+        with cache_file(graph_file).open("rb") as file:
+            line = file.readline(_HEADER_LIMIT + 1)
+            if not line.endswith(b"\n"):
+                return None  # not a header of ours (and json would parse a deeply nested one recursively)
+            header = json.loads(line)
+            if not isinstance(header, dict):
+                return None
+            checksum = header.pop("sha256", None)
+            if header != origin(graph_file):  # stale: the common case after a build, found before any hashing
+                return None
+            body = file.read()  # read once, not copied out of the whole file's bytes (54 MB nationally)
+        if checksum != hashlib.sha256(body).hexdigest():
             return None
         with store.paused_gc():  # hundreds of thousands of small objects, none in a cycle: see paused_gc
             data = _TableUnpickler(io.BytesIO(body)).load()
