@@ -25,7 +25,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import random
 import re
 import time
@@ -40,8 +39,9 @@ import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from . import names
 from .errors import QueryError
-from .namespaces import CSP, ID, ORG, PREFIXES, slug_of
+from .namespaces import CSP, ID, ORG, slug_of
 from .questions import with_prefixes
 from .store import IndexedStore, Store, paused_gc
 
@@ -339,31 +339,9 @@ class Delivery:
         return tuple(chosen)
 
     def resolve(self, value: str, kind: str, known: Mapping[str, Any]) -> str:
-        """An IRI from an IRI, a prefixed name (``id:harm/x``), a slug (``county-lines``) or a label."""
-        text = str(value).strip()
-        if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1]
-        prefix, sep, rest = text.partition(":")
-        if sep and prefix in PREFIXES and not text.startswith(("http:", "https:")):
-            text = str(PREFIXES[prefix]) + rest
-        candidate = text if text.startswith(("http://", "https://")) else str(ID[f"{kind}/{text}"])
-        if candidate in known:
-            return candidate
-        by_label = [iri for iri, item in known.items() if _label_of(item).lower() == text.lower()]
-        if len(by_label) == 1:
-            return by_label[0]
-        shown = sorted(slug_of(k) if kind != "priority" else k.split("/priority/")[-1] for k in known)
-        close = difflib.get_close_matches(text, shown, n=3, cutoff=0.5) + [s for s in shown if text.lower() in s][:3]
-        if close:
-            hint = "did you mean " + ", ".join(dict.fromkeys(close)) + "?"
-        else:
-            hint = "known: " + (", ".join(shown[:20]) + (" ..." if len(shown) > 20 else "") or "none")
-        extra = " (or pfcc:N / scp:N)" if kind == "priority" else ""
-        raise QueryError(f"no {kind} '{value}' in the graph\n  -> {hint}{extra}")
-
-
-def _label_of(item: Any) -> str:
-    return item if isinstance(item, str) else getattr(item, "label", "")
+        """An IRI from an IRI, a prefixed name (``id:harm/x``), a slug (``county-lines``) or a label:
+        :func:`cspgraph.names.resolve`."""
+        return names.resolve(value, kind, known)
 
 
 def _number(text: str) -> tuple[int, str]:
