@@ -215,19 +215,31 @@ def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the site into (default: ROOT/site). Replaced only if empty or an earlier site.")
+@click.option("--partnership", "partnerships", multiple=True, metavar="NAME",
+              help="Only this partnership's plans (a slug or name; repeat for more).")
+@click.option("--pfcc-plan", "pfcc_plans", multiple=True, metavar="NAME",
+              help="Only the plans serving this Police and Crime Plan, i.e. a force area's partnerships "
+                   "(a slug such as pfcc-essex-2016, or its name; repeat for more).")
+@click.option("--year", "years", multiple=True, metavar="YEAR",
+              help="Only the plans of this year, e.g. 2020-21 (repeat for more).")
 @click.option("--serve", "serve_site", is_flag=True,
               help="Then serve it on http://127.0.0.1:PORT/ (this computer only) until Ctrl-C.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.pass_context
-def explore(ctx: click.Context, out: Path | None, serve_site: bool, port: int) -> None:
+def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...], pfcc_plans: tuple[str, ...],
+            years: tuple[str, ...], serve_site: bool, port: int) -> None:
     """Write the offline explorer: a static website of the plans that opens from a folder, no internet needed.
 
-    Open site/index.html in a browser, copy the folder to a shared drive, or use --serve.
+    Open site/index.html in a browser, copy the folder to a shared drive, or use --serve. With --partnership,
+    --pfcc-plan or --year the site shows those plans only, and the organisations, priorities and places they
+    name: a force area's site instead of the whole country's.
     """
     from .explorer import build_site, serve
+    from .scope import Scope
 
     paths = _paths(ctx)
-    report = build_site(paths, out or paths.root / "site")
+    report = build_site(paths, out or paths.root / "site", scope=Scope(partnerships, pfcc_plans, years),
+                        notify=lambda message: click.echo(message, err=True))
     click.echo(render(["what", "value"], report.rows(), "table"), nl=False)
     for warning in report.warnings:
         click.echo(f"warning: {warning}")

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from hashlib import sha1
@@ -43,13 +43,16 @@ from .namespaces import CSP, ID, ORG, SCHEMA, slug_of
 from .network import Delivery, co_delivery_network, delivery
 from .project import ProjectPaths
 from .questions import Answer, Question, ask, load_questions, options, to_term
-from .store import Store
+from .scope import Scope, chosen_plans, part
+from .store import OxigraphStore, Store
 
 #: a file in every site we write: its presence is what lets a later build replace the folder
 MARKER = ".cspgraph-site"
 #: parameters with at most this many values get a pre-written answer page per value
 MAX_CHOICES = 60
 MAX_VARIANTS = 150
+#: initiatives above which a whole site is announced before it is written (one force area has about 2,400)
+LARGE_SITE = 10_000
 
 Value = Any  # str | dict(text, path) | list of those | None: what a table cell or field holds
 
@@ -66,9 +69,11 @@ class SiteReport:
     network_nodes: int
     warnings: tuple[str, ...] = ()
     page_of: Mapping[str, str] = field(default_factory=dict)  # IRI -> page path, relative to out_dir
+    covers: str = ""  # the part of the graph the site shows (:class:`cspgraph.scope.Part`); "" for all of it
 
     def rows(self) -> list[tuple[str, Any]]:
-        return [("folder", str(self.out_dir)), ("pages", len(self.pages)), ("files", self.files),
+        return [("folder", str(self.out_dir)), ("covers", self.covers or "every plan in the graph"),
+                ("pages", len(self.pages)), ("files", self.files),
                 ("size (KB)", round(self.bytes / 1024)), ("seconds", round(self.seconds, 2)),
                 ("network organisations", self.network_nodes), ("warnings", len(self.warnings))]
 
@@ -758,7 +763,7 @@ def _gap_page(site: _Site, data: Delivery) -> None:
 # ------------------------------------------------------------------------------------------------ index
 
 
-def _index_page(site: _Site, questions: dict[str, Question]) -> None:
+def _index_page(site: _Site, questions: dict[str, Question], covers: str) -> None:
     f = site.facts
     plans = [[site.ref(p, f.text(p, DCTERMS.title)), f.text(p, CSP.planYear), len(f.subjects(CSP.inPlan, p)),
               len([i for i in f.subjects(CSP.inPlan, p) if f.has_type(i, CSP.Operation)])]
@@ -772,7 +777,7 @@ def _index_page(site: _Site, questions: dict[str, Question]) -> None:
     search = sorted(site.search, key=lambda e: (e["k"], e["t"].lower()))
     site.render("index.html", "index.html", "Community Safety Partnership plans explorer",
                 plans=_table("Plans", ["plan", "year", "initiatives", "police operations"], plans, numeric=[2, 3]),
-                counts=counts, search_index=search)
+                counts=counts, search_index=search, covers=covers)
 
 
 # ------------------------------------------------------------------------------------------------ build
@@ -817,11 +822,15 @@ def _write_static(site: _Site) -> None:
         site.write_file(f"static/{name}", text)
 
 
-def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = None) -> SiteReport:
+def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = None,
+               scope: Scope | None = None, notify: Callable[[str], None] | None = None) -> SiteReport:
     """Write the offline explorer for the project's graph into ``out_dir`` and say what was written.
 
-    ``store`` defaults to the project's graph (:func:`cspgraph.session.open_store`). Raises CspgraphError if
-    ``out_dir`` holds something else than an earlier site.
+    ``store`` defaults to the project's graph (:func:`cspgraph.session.open_store`). A ``scope`` (some
+    partnerships, a force area's Police and Crime Plan, some years) writes the site of that part of the graph
+    only (:mod:`cspgraph.scope`): the whole country's site is 1.5 GB. Raises CspgraphError if ``out_dir`` holds
+    something else than an earlier site, QueryError if the scope names something not in the graph. ``notify``
+    hears, before a whole site that will take minutes, how to write a part instead.
 
     >>> from cspgraph.project import find_project
     >>> import tempfile, pathlib
@@ -835,11 +844,22 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = N
         from .session import open_store
 
         store = open_store(paths)
+    covers = ""
+    if scope:
+        if not isinstance(store, OxigraphStore):
+            raise CspgraphError("a part of the graph (--partnership, --pfcc-plan, --year) is cut from the embedded "
+                                f"store; this store is {store.name}")
+        chosen = part(store, chosen_plans(store, scope))
+        store, covers = chosen.store, chosen.summary
     questions = load_questions(paths.queries)
     staging = _staging(out_dir)
     try:
         site = _Site(staging, Facts(store), store)
         f = site.facts
+        initiatives = len(f.of_type(CSP.Initiative)) + len(f.of_type(CSP.Operation))
+        if notify is not None and not covers and initiatives > LARGE_SITE:
+            notify(f"writing the site of all {initiatives:,} initiatives and operations: minutes at this size (the whole country's "
+                   "90,000 took 8 minutes and 1.5 GB; README). --pfcc-plan, --partnership or --year write a part")
         for kind, classes in (("plan", [CSP.Plan]), ("agency", [CSP.Agency, CSP.AgencyUnit]),
                               ("initiative", [CSP.Initiative]), ("harm", [CSP.Harm]),
                               ("priority", [CSP.PartnershipPriority, CSP.PFCCPriority])):
@@ -858,7 +878,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = N
         data = delivery(store)
         nodes = _network_page(site, data)
         _gap_page(site, data)
-        _index_page(site, questions)
+        _index_page(site, questions, covers)
         files = [p for p in staging.rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
         _swap(staging, out_dir)
@@ -866,7 +886,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = N
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return SiteReport(out_dir, tuple(sorted(site.pages)), len(files), size, time.perf_counter() - started, nodes,
-                      tuple(site.warnings), dict(site.page_of))
+                      tuple(site.warnings), dict(site.page_of), covers)
 
 
 def serve(out_dir: Path | str, port: int = 8000) -> None:

@@ -150,6 +150,18 @@ class OxigraphStore:
         store._store.load(input=io.BytesIO(payload), format=ox.RdfFormat.N_TRIPLES)
         return store
 
+    @classmethod
+    def from_oxigraph(cls, oxigraph: ox.Store) -> OxigraphStore:
+        """A store over a pyoxigraph store made elsewhere (e.g. :func:`cspgraph.scope.part`), not copied."""
+        store = cls()
+        store._store = oxigraph
+        return store
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The pyoxigraph store itself, for code that walks the graph node by node (:mod:`cspgraph.scope`)."""
+        return self._store
+
     def __len__(self) -> int:
         return len(self._store)
 

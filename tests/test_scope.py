@@ -1,0 +1,261 @@
+"""A part of the graph (cspgraph.scope): what those plans alone would have built, and the explorer of it."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from cspgraph import explorer
+from cspgraph.build import run_build
+from cspgraph.cli import cli
+from cspgraph.errors import QueryError
+from cspgraph.explorer import build_site
+from rdflib.namespace import SKOS
+
+from cspgraph.namespaces import CSP, ID, partnership_iri
+from cspgraph.project import ProjectPaths
+from cspgraph.questions import ask, load_questions
+from cspgraph.scope import INSTANCE_CLASSES, Scope, chosen_plans, part
+from cspgraph.session import open_store
+from cspgraph.shapequeries import compile_shapes, validate_store
+from cspgraph.store import OxigraphStore
+from cspgraph.validation import load_shapes
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("cspgraph_benchmarks_generate_scope", REPO / "benchmarks" /
+                                                  "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """benchmarks/generate.py at 0.04: 2 force areas, 12 partnerships x 5 years, 6 initiatives a plan."""
+    generate = _generator()
+    root = tmp_path_factory.mktemp("scope") / "gen"
+    manifest = generate.Generator(root, 0.04, 2024, initiatives_per_plan=6).run()
+    assert manifest.force_areas == 2 and manifest.partnerships >= 4
+    paths = ProjectPaths.at(root).with_overrides(ontology=REPO / "ontology", queries=REPO / "queries")
+    assert run_build(paths).conforms
+    return paths, manifest, OxigraphStore.from_file(paths.graph_file)
+
+
+def _triples(store: OxigraphStore) -> set[str]:
+    """The triples as N-Triples lines; blank nodes (only the ontology's OWL lists) counted apart."""
+    return {str(q.triple) for q in store.oxigraph if not isinstance(q.subject, ox.BlankNode)
+            and not isinstance(q.object, ox.BlankNode)}
+
+
+def _blank(store: OxigraphStore) -> int:
+    return sum(1 for q in store.oxigraph if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))
+
+
+def _rows(answer) -> list[str]:
+    """An answer's rows in a comparable form: GROUP_CONCAT lists ("a; b") come in the engine's order."""
+    def cell(value):
+        return "; ".join(sorted(value.split("; "))) if isinstance(value, str) else value
+    return sorted(repr(tuple(cell(v) for v in row)) for row in answer.rows())
+
+
+def _build_only(paths: ProjectPaths, partnerships: list[str], where: Path) -> OxigraphStore:
+    """The graph built from a folder holding only these partnerships' plans (the registers whole)."""
+    root = where / "only"
+    (root / "data" / "plans").mkdir(parents=True)
+    shutil.copytree(paths.data / "reference", root / "data" / "reference")
+    shutil.copytree(paths.data / "sources", root / "data" / "sources")
+    for slug in partnerships:
+        shutil.copytree(paths.data / "plans" / slug, root / "data" / "plans" / slug)
+    only = ProjectPaths.at(root).with_overrides(ontology=paths.ontology, queries=paths.queries)
+    run_build(only, validate=False)
+    return OxigraphStore.from_file(only.graph_file)
+
+
+@pytest.mark.parametrize("which", ["partnership", "force area"])
+def test_a_part_is_what_those_plans_alone_build_with_the_registers_trimmed(which, generated, tmp_path):
+    paths, manifest, whole = generated
+    if which == "partnership":
+        slugs, scope = [manifest.sample_partnership], Scope(partnerships=(manifest.sample_partnership,))
+    else:
+        slugs = manifest.sample_force_partnerships
+        scheme = next(u for u in manifest.undelivered).rsplit("/", 1)[0]  # "pfcc-<force>/<n>" -> the force's plan
+        scope = Scope(pfcc_plans=(scheme.split("/")[-1],))
+        slugs = sorted({str(p).split("/plan/")[1].split("/")[0] for p in chosen_plans(whole, scope)})
+        assert len(slugs) >= 2 and len(slugs) < manifest.partnerships  # a force area: some partnerships, not all
+    cut = part(whole, chosen_plans(whole, scope))
+    alone = _build_only(paths, slugs, tmp_path)
+    trimmed = part(alone, chosen_plans(alone, Scope()))  # the same registers, trimmed the same way
+    assert len(cut.plans) == 5 * len(slugs)
+    assert _triples(cut.store) == _triples(trimmed.store)
+    assert _blank(cut.store) == _blank(whole) > 0  # the ontology whole
+    # the registers were trimmed: the whole graph names agencies these plans never do
+    agencies = {q.subject for q in whole.oxigraph.quads_for_pattern(None, None, ox.NamedNode(str(CSP.Agency)))}
+    kept = {q.subject for q in cut.store.oxigraph.quads_for_pattern(None, None, ox.NamedNode(str(CSP.Agency)))}
+    assert kept < agencies
+    assert cut.triples + cut.left_out == len(whole.oxigraph)
+
+
+def test_trimming_leaves_out_only_register_entries_that_no_kept_thing_names(generated, tmp_path):
+    """Checked without part()'s own walk: on a build of one force area's plans alone, the part of all of them
+    keeps every triple about the plans and their contents, and leaves out register entries nobody names."""
+    paths, manifest, _whole = generated
+    alone = _build_only(paths, manifest.sample_force_partnerships, tmp_path)
+    cut = part(alone, chosen_plans(alone, Scope()))
+    registers = (CSP.Partnership, CSP.Agency, CSP.AgencyUnit, CSP.Place, CSP.PoliceAndCrimePlan, CSP.PFCCPriority,
+                 CSP.SourceDocument, CSP.SourceSpan)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    register = {q.subject for cls in registers
+                for q in alone.oxigraph.quads_for_pattern(None, rdf_type, ox.NamedNode(str(cls)))}
+    kept = set(cut.store.oxigraph)
+    lost = [q for q in alone.oxigraph if q not in kept]
+    assert lost and all(q.subject in register or q.object in register for q in lost)
+    left_out = {q.subject for q in lost if q.subject in register} - {q.subject for q in kept}
+    assert left_out  # the national registers name agencies of other force areas
+    assert not any(q.object in left_out for q in kept)
+    # every priority of the force area's Police and Crime Plan stays, the undelivered ones too (generate.py)
+    force_scheme = {q.object for q in alone.oxigraph.quads_for_pattern(None, ox.NamedNode(str(CSP.pfccPlan)), None)}
+    for q in alone.oxigraph.quads_for_pattern(None, ox.NamedNode(str(SKOS.inScheme)), None):
+        if q.object in force_scheme:
+            assert q in kept
+    undelivered = [ox.NamedNode(str(ID[f"priority/{u}"])) for u in manifest.undelivered]
+    assert any(q.subject in undelivered for q in kept)
+
+
+def test_a_part_never_points_at_what_it_left_out_and_conforms_to_the_shapes(generated):
+    _paths, manifest, whole = generated
+    cut = part(whole, chosen_plans(whole, Scope(partnerships=(manifest.sample_partnership,), years=("2020-21",))))
+    assert len(cut.plans) == 1
+    instances = {q.subject for cls in INSTANCE_CLASSES
+                 for q in whole.oxigraph.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                                           ox.NamedNode(str(cls)))}
+    subjects = {q.subject for q in cut.store.oxigraph}
+    dangling = {q.object for q in cut.store.oxigraph if q.object in instances and q.object not in subjects}
+    assert dangling == set()
+    # the generator links initiatives to earlier years': those links went with the earlier plan
+    continues = list(cut.store.oxigraph.quads_for_pattern(None, ox.NamedNode(str(CSP.continues)), None))
+    assert continues == []
+    assert list(whole.oxigraph.quads_for_pattern(None, ox.NamedNode(str(CSP.continues)), None))
+    results = validate_store(cut.store.oxigraph, compile_shapes(load_shapes(REPO / "ontology" / "shapes.ttl")))
+    assert [r for r in results if r.severity.endswith("Violation")] == []
+
+
+def test_every_question_about_a_partnership_answers_the_same_on_its_part(generated):
+    """A question asked on the whole graph for one partnership, and on that partnership's part for all."""
+    _paths, manifest, whole = generated
+    slug = manifest.sample_partnership
+    cut = part(whole, chosen_plans(whole, Scope(partnerships=(slug,))))
+    lead = next(iter(cut.store.oxigraph.quads_for_pattern(None, ox.NamedNode(str(CSP.leadAgency)), None))).object.value
+    compared = 0
+    for q in load_questions(REPO / "queries").values():
+        if "partnership" not in {p.name for p in q.params}:
+            continue
+        extra = {}
+        if "agency" in {p.name for p in q.params}:  # its default (Essex Police) is the bundled plans' agency
+            extra["agency"] = lead
+        on_whole = _rows(ask(q, whole, {"partnership": slug, **extra}))
+        on_part = _rows(ask(q, cut.store, extra))
+        assert on_part == on_whole, q.id
+        compared += bool(on_whole)
+    assert compared >= 12  # most questions have rows for one partnership; an empty == empty proves little
+
+
+def test_the_part_of_every_plan_answers_every_question_as_the_whole_graph(built, real_store):
+    cut = part(real_store, chosen_plans(real_store, Scope()))
+    for q in load_questions(REPO / "queries").values():
+        assert _rows(ask(q, cut.store)) == _rows(ask(q, real_store)), q.id
+
+
+def test_a_pfcc_plan_chooses_its_force_areas_plans_and_names_are_resolved(generated):
+    _paths, manifest, whole = generated
+    scheme = manifest.undelivered[0].split("/")[0]  # "pfcc-<force>/<n>"
+    plans = chosen_plans(whole, Scope(pfcc_plans=(scheme,)))
+    serving = {q.subject.value for q in whole.oxigraph.quads_for_pattern(
+        None, ox.NamedNode(str(CSP.pfccPlan)), ox.NamedNode(str(ID[f"scheme/{scheme}"])))}
+    assert set(plans) == serving and plans
+    by_label = chosen_plans(whole, Scope(partnerships=(
+        next(q.object.value for q in whole.oxigraph.quads_for_pattern(
+            ox.NamedNode(str(partnership_iri(manifest.sample_partnership))),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), None)).upper(),)))
+    assert by_label == chosen_plans(whole, Scope(partnerships=(manifest.sample_partnership,)))
+    both = chosen_plans(whole, Scope(partnerships=(manifest.sample_partnership,), pfcc_plans=(scheme,)))
+    assert set(both) >= set(plans)  # partnerships and PFCC plans add up; years narrow
+
+
+@pytest.mark.parametrize("scope, message", [
+    (Scope(partnerships=("safer-colchestr",)), "no partnership 'safer-colchestr' in the graph\n  -> did you mean safer-colchester?"),
+    (Scope(pfcc_plans=("pfcc-kent",)), "no scheme 'pfcc-kent' in the graph"),
+    (Scope(years=("2019-20",)), "no plan year '2019-20' in the graph\n  -> known years: 2018-19, 2020-21"),
+])
+def test_a_scope_naming_what_is_not_there_is_refused(scope, message, real_store):
+    with pytest.raises(QueryError) as err:
+        chosen_plans(real_store, scope)
+    assert str(err.value).startswith(message)
+
+
+def test_the_explorer_of_a_year_shows_that_years_plan_only(built, repo_paths, tmp_path):
+    # data/plans/safer-colchester/2020-21.yaml and 2018-19.yaml: two plans; the part keeps 2020-21
+    report = build_site(repo_paths, tmp_path / "site", scope=Scope(years=("2020-21",)))
+    whole = build_site(repo_paths, tmp_path / "whole")
+    assert report.covers == "1 plan of Safer Colchester Partnership, 2020-21"
+    plans = [p for p in report.pages if p.startswith("plans/")]
+    assert plans == ["plans/safer-colchester-2020-21.html"] or all("2020-21" in p for p in plans if p != "plans/index.html")
+    assert not any("/2018-19/" in iri for iri in report.page_of if "/initiative/" in iri)
+    assert any("/2018-19/" in iri for iri in whole.page_of if "/initiative/" in iri)
+    assert len(report.pages) < len(whole.pages)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "This site shows part of the graph:</b> 1 plan of Safer Colchester Partnership, 2020-21" in index
+    assert "This site shows part of the graph" not in (tmp_path / "whole" / "index.html").read_text(encoding="utf-8")
+    assert whole.covers == ""
+
+
+def test_a_whole_site_of_a_large_graph_is_announced_and_a_part_is_not(built, repo_paths, tmp_path, monkeypatch):
+    monkeypatch.setattr(explorer, "LARGE_SITE", 10)  # the bundled plans have 99 initiatives
+    heard: list[str] = []
+    build_site(repo_paths, tmp_path / "a", notify=heard.append)
+    assert len(heard) == 1 and "writing the site of all 99 initiatives and operations" in heard[0] and "--pfcc-plan" in heard[0]
+    build_site(repo_paths, tmp_path / "b", scope=Scope(partnerships=("safer-colchester",)), notify=heard.append)
+    assert len(heard) == 1
+
+
+def test_explore_takes_a_scope_and_refuses_a_wrong_one_without_writing(built, repo_paths, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "site"
+    result = runner.invoke(cli, ["--root", str(repo_paths.root), "explore", "--out", str(out),
+                                 "--pfcc-plan", "pfcc-essex-2016", "--year", "2018-19"])
+    assert result.exit_code == 0, result.output
+    assert "1 plan of Safer Colchester Partnership, 2018-19" in result.output
+    assert (out / "index.html").is_file()
+    bad = tmp_path / "bad"
+    result = runner.invoke(cli, ["--root", str(repo_paths.root), "explore", "--out", str(bad),
+                                 "--partnership", "safer-colchester", "--year", "2021-22"])
+    assert result.exit_code != 0
+    assert "no plan year '2021-22' in the graph" in result.output and "Traceback" not in result.output
+    assert not bad.exists()
+
+
+def test_a_part_leaves_the_whole_store_as_it_was(real_store):
+    before = len(real_store.oxigraph)
+    cut = part(real_store, chosen_plans(real_store, Scope(years=("2018-19",))))
+    assert len(real_store.oxigraph) == before and cut.triples < before
+
+
+def test_part_refuses_what_is_not_a_plan(real_store):
+    with pytest.raises(QueryError, match="not a plan in the graph"):
+        part(real_store, [str(ID["agency/essex-police"])])
+
+
+def test_open_store_and_a_part_of_it_are_separate(repo_paths, built):
+    whole = open_store(repo_paths)
+    cut = part(whole, chosen_plans(whole, Scope(years=("2020-21",))))
+    cut.store.oxigraph.clear()
+    assert len(whole.oxigraph) > 0
