@@ -5,7 +5,8 @@ its own, in a child process with a time limit, with cspgraph's SPARQL validator 
 both``, pySHACL, which at national scale takes ten minutes), write Turtle, load the embedded store, every
 saved question in ``queries/`` (default parameters), the analyses (co-delivery network and centrality, gap
 report) and the pictures (a partnership's and a force area's network drawn to HTML, then opened in Chromium
-until vis-network reports a still picture, and the explorer site for one force area).
+until vis-network reports a still picture, and the explorer sites of one force area and one partnership, cut from
+the national graph as `cspgraph explore --pfcc-plan` and `--partnership` do).
 
 Each saved question runs three ways on the same bound query text:
 
@@ -414,7 +415,7 @@ class Bench:
                                      for q in questions]
         self.answers = questions  # with the canonical rows of each engine, for tests
         if o.site:
-            self.site(manifest)
+            self.site(store, manifest)
         self.results["steps"] = [dataclasses.asdict(s) for s in self.steps]
         self.results["load_average_end"] = os.getloadavg()
         self.results["targets"] = self.verdicts()
@@ -827,39 +828,42 @@ class Bench:
                 browser.close()
 
     # -------------------------------------------------------------------------------------------- explorer
-    def site(self, manifest: dict) -> None:
-        """The explorer site for one force area: its partnerships' plans built and written as a site."""
+    def site(self, store, manifest: dict) -> None:
+        """The explorer site of one force area and of one partnership, cut from the national graph as
+        'cspgraph explore --pfcc-plan / --partnership' does (cspgraph.scope), then written."""
         try:
-            from cspgraph.build import run_build
             from cspgraph.explorer import build_site
-            from cspgraph.store import OxigraphStore
+            from cspgraph.namespaces import CSP
+            from cspgraph.scope import Scope, chosen_plans, part
         except ImportError as err:
-            self.skip("explorer site", f"cspgraph.explorer not importable: {err}")
+            self.skip("explorer site", f"cspgraph.explorer/scope not importable: {err}")
             return
-        self.log(f"explorer site for force area {manifest['sample_force']}:")
-        root = self.o.work / "force-area"
-        if root.exists():
-            shutil.rmtree(root)
-        (root / "data" / "plans").mkdir(parents=True)
-        shutil.copytree(self.o.work / "data" / "reference", root / "data" / "reference")
-        (root / "data" / "sources").symlink_to(self.o.work / "data" / "sources")
-        for p in self._force_partnerships(manifest):
-            shutil.copytree(self.o.work / "data" / "plans" / p, root / "data" / "plans" / p)
-        paths = ProjectPaths.at(root).with_overrides(ontology=self.o.ontology, queries=self.o.queries)
-        record: dict[str, Any] = {}
-        try:
-            report = self.step("force area: build (no SHACL)", lambda: run_build(paths, validate=False))
-            record["initiatives"] = report.summary.initiatives
-            store = OxigraphStore.from_file(paths.graph_file)
-            site = self.step("force area: explorer site (build_site)",
-                             lambda: build_site(paths, root / "site", store))
-            record["seconds"] = self.steps[-1].seconds
-            record.update({k: v for k, v in dataclasses.asdict(site).items() if isinstance(v, int | float | str)})
-            record["pages"] = len(getattr(site, "pages", ()) or ())
-        except Exception as err:  # a module being written may fail: report it, go on
-            record["error"] = f"{type(err).__name__}: {err}"[:300]
-            self.skip("force area: explorer site (build_site)", record["error"])
-        self.results["site"] = record
+        paths = ProjectPaths.at(self.o.work).with_overrides(ontology=self.o.ontology, queries=self.o.queries)
+        partnership = manifest["sample_partnership"]
+        plans = chosen_plans(store, Scope(partnerships=(partnership,)))
+        pfcc_plan = dict(store.pairs(str(CSP.pfccPlan)))[plans[0]].rsplit("/", 1)[-1]
+        self.results["site"] = {}
+        for what, scope in ((f"force area {manifest['sample_force']} (--pfcc-plan {pfcc_plan})",
+                             Scope(pfcc_plans=(pfcc_plan,))),
+                            (f"partnership {partnership}", Scope(partnerships=(partnership,)))):
+            self.log(f"explorer site for {what}:")
+            record: dict[str, Any] = {}
+            folder = self.o.work / "site" / ("force-area" if "force" in what else "partnership")
+            try:
+                cut = self.step(f"{what}: the part of the graph (scope.part)",
+                                lambda scope=scope: part(store, chosen_plans(store, scope)))
+                record.update(part_s=self.steps[-1].seconds, plans=len(cut.plans), triples=cut.triples)
+                site = self.step(f"{what}: explorer site (build_site)",
+                                 lambda cut=cut, folder=folder: build_site(paths, folder, cut.store))
+                record["site_s"] = self.steps[-1].seconds
+                record.update({k: v for k, v in dataclasses.asdict(site).items()
+                               if isinstance(v, int | float) and k != "seconds"})
+                record["pages"] = len(site.pages)
+                record["peak_rss_mb"] = peak_rss_mb()
+            except Exception as err:  # a module being written may fail: report it, go on
+                record["error"] = f"{type(err).__name__}: {err}"[:300]
+                self.skip(f"{what}: explorer site", record["error"])
+            self.results["site"][what] = record
 
     # -------------------------------------------------------------------------------------------- verdicts
     def verdicts(self) -> list[dict]:
@@ -1020,9 +1024,15 @@ def markdown(results: dict) -> str:
             lines.append(f"| {name} | {p['nodes']} | {p['edges']} | {p['graph_s']:.2f} | {p['layout']} "
                          f"({p['layout_s']:.2f} s) | {p['html_s']:.2f} | {p['html_mb']:.1f} | {still} |")
     if r.get("site"):
-        s = r["site"]
-        lines += ["", "## Explorer site for one force area", "",
-                  ", ".join(f"{k}: {v:.2f}" if isinstance(v, float) else f"{k}: {v}" for k, v in s.items())]
+        lines += ["", "## Explorer sites, cut from the national graph (cspgraph explore --pfcc-plan / --partnership)",
+                  "", "| site | plans | triples | part s | site s | pages | files | MB | network organisations |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for what, s in r["site"].items():
+            if "error" in s:
+                lines.append(f"| {what} | ERROR {s['error'][:80]} | | | | | | | |")
+                continue
+            lines.append(f"| {what} | {s['plans']} | {s['triples']:,} | {s['part_s']:.2f} | {s['site_s']:.2f} | "
+                         f"{s['pages']:,} | {s['files']:,} | {s['bytes'] / 2**20:.0f} | {s['network_nodes']} |")
     lines += ["", "Reproduce: `python benchmarks/bench.py --scale " + str(r["scale"]) + "`", ""]
     return "\n".join(lines)
 

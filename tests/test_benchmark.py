@@ -95,7 +95,7 @@ def test_generator_is_deterministic(small, tmp_path):
 def test_bench_runs_and_three_engines_agree(small):
     root, _ = small
     options = bench.Options(scale=SCALE, work=root, out=None, repeat=1, reuse=True, validate="yes",
-                            rdflib_timeout=120, browser=False, site=False, quiet=True)
+                            rdflib_timeout=120, browser=False, site=True, quiet=True)
     runner = bench.Bench(options)
     results = runner.run()
     names = {step["name"] for step in results["steps"]}
@@ -122,7 +122,16 @@ def test_bench_runs_and_three_engines_agree(small):
     assert len(saved) == 4 and "delivery table, read back from the saved file" in analyses, sorted(analyses)
     assert analyses["co-delivery network, all years (from the saved table)"]["edges"] == \
         analyses["co-delivery network, all years (from store)"]["edges"]
+    # the explorer sites, cut from the graph as 'cspgraph explore --pfcc-plan / --partnership' do
+    manifest = results["manifest"]
+    sites = results["site"]
+    assert [what.split(" ")[0] for what in sites] == ["force", "partnership"], sites
+    force, partnership = sites.values()
+    assert "error" not in force and "error" not in partnership, sites
+    assert partnership["plans"] == 5 and force["plans"] == 5 * len(manifest["sample_force_partnerships"])
+    assert force["pages"] > partnership["pages"] > 0 and force["triples"] > partnership["triples"]
     # the markdown report renders from the results, narrowed questions and their verdicts included
     report = bench.markdown(results)
+    assert "## Explorer sites, cut from the national graph" in report
     assert "| question |" in report
     assert "asked for one partnership" in report and "## Saved questions, asked for one partnership" in report
