@@ -833,15 +833,12 @@ class Bench:
         'cspgraph explore --pfcc-plan / --partnership' does (cspgraph.scope), then written."""
         try:
             from cspgraph.explorer import build_site
-            from cspgraph.namespaces import CSP
             from cspgraph.scope import Scope, chosen_plans, part
         except ImportError as err:
             self.skip("explorer site", f"cspgraph.explorer/scope not importable: {err}")
             return
         paths = ProjectPaths.at(self.o.work).with_overrides(ontology=self.o.ontology, queries=self.o.queries)
-        partnership = manifest["sample_partnership"]
-        plans = chosen_plans(store, Scope(partnerships=(partnership,)))
-        pfcc_plan = dict(store.pairs(str(CSP.pfccPlan)))[plans[0]].rsplit("/", 1)[-1]
+        partnership, pfcc_plan = manifest["sample_partnership"], manifest["sample_pfcc_scheme"]
         self.results["site"] = {}
         for what, scope in ((f"force area {manifest['sample_force']} (--pfcc-plan {pfcc_plan})",
                              Scope(pfcc_plans=(pfcc_plan,))),
@@ -854,7 +851,7 @@ class Bench:
                                 lambda scope=scope: part(store, chosen_plans(store, scope)))
                 record.update(part_s=self.steps[-1].seconds, plans=len(cut.plans), triples=cut.triples)
                 site = self.step(f"{what}: explorer site (build_site)",
-                                 lambda cut=cut, folder=folder: build_site(paths, folder, cut.store))
+                                 lambda cut=cut, folder=folder: build_site(paths, folder, cut))
                 record["site_s"] = self.steps[-1].seconds
                 record.update({k: v for k, v in dataclasses.asdict(site).items()
                                if isinstance(v, int | float) and k != "seconds"})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +22,7 @@ from rdflib.namespace import SKOS
 
 from cspgraph.namespaces import CSP, ID, partnership_iri
 from cspgraph.project import ProjectPaths
-from cspgraph.questions import ask, load_questions
+from cspgraph.questions import ask, load_questions, options
 from cspgraph.scope import INSTANCE_CLASSES, Scope, chosen_plans, part
 from cspgraph.session import open_store
 from cspgraph.shapequeries import compile_shapes, validate_store
@@ -49,6 +51,15 @@ def generated(tmp_path_factory):
     paths = ProjectPaths.at(root).with_overrides(ontology=REPO / "ontology", queries=REPO / "queries")
     assert run_build(paths).conforms
     return paths, manifest, OxigraphStore.from_file(paths.graph_file)
+
+
+def generate_years() -> tuple[str, ...]:
+    return _generator().YEARS
+
+
+def _partnerships_with_plans(store: OxigraphStore) -> list[str]:
+    return sorted({q.object.value.rsplit("/", 1)[-1]
+                   for q in store.oxigraph.quads_for_pattern(None, ox.NamedNode(str(CSP.ofPartnership)), None)})
 
 
 def _triples(store: OxigraphStore) -> set[str]:
@@ -86,16 +97,15 @@ def test_a_part_is_what_those_plans_alone_build_with_the_registers_trimmed(which
     paths, manifest, whole = generated
     if which == "partnership":
         slugs, scope = [manifest.sample_partnership], Scope(partnerships=(manifest.sample_partnership,))
-    else:
-        slugs = manifest.sample_force_partnerships
-        scheme = next(u for u in manifest.undelivered).rsplit("/", 1)[0]  # "pfcc-<force>/<n>" -> the force's plan
-        scope = Scope(pfcc_plans=(scheme.split("/")[-1],))
-        slugs = sorted({str(p).split("/plan/")[1].split("/")[0] for p in chosen_plans(whole, scope)})
-        assert len(slugs) >= 2 and len(slugs) < manifest.partnerships  # a force area: some partnerships, not all
+    else:  # the generator's own record of the force area: its partnerships and its Police and Crime Plan
+        slugs, scope = manifest.sample_force_partnerships, Scope(pfcc_plans=(manifest.sample_pfcc_scheme,))
+        assert 2 <= len(slugs) < manifest.partnerships  # a force area: some partnerships, not all
     cut = part(whole, chosen_plans(whole, scope))
     alone = _build_only(paths, slugs, tmp_path)
-    trimmed = part(alone, chosen_plans(alone, Scope()))  # the same registers, trimmed the same way
-    assert len(cut.plans) == 5 * len(slugs)
+    # the same registers, trimmed the same way: this shows that nothing of the other plans leaks into the part
+    # (what trimming leaves out is checked without part() in the next test)
+    trimmed = part(alone, chosen_plans(alone, Scope()))
+    assert sorted(cut.plans) == sorted(f"{ID}plan/{p}/{y}" for p in slugs for y in generate_years())
     assert _triples(cut.store) == _triples(trimmed.store)
     assert _blank(cut.store) == _blank(whole) > 0  # the ontology whole
     # the registers were trimmed: the whole graph names agencies these plans never do
@@ -187,13 +197,17 @@ def test_a_pfcc_plan_chooses_its_force_areas_plans_and_names_are_resolved(genera
             ox.NamedNode(str(partnership_iri(manifest.sample_partnership))),
             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), None)).upper(),)))
     assert by_label == chosen_plans(whole, Scope(partnerships=(manifest.sample_partnership,)))
-    both = chosen_plans(whole, Scope(partnerships=(manifest.sample_partnership,), pfcc_plans=(scheme,)))
-    assert set(both) >= set(plans)  # partnerships and PFCC plans add up; years narrow
+    other = next(p for p in _partnerships_with_plans(whole) if f"plan/{p}/" not in " ".join(plans))
+    alone = chosen_plans(whole, Scope(partnerships=(other,)))
+    both = chosen_plans(whole, Scope(partnerships=(other,), pfcc_plans=(scheme,)))
+    assert set(both) == set(plans) | set(alone) and len(alone) == 5  # partnerships and PFCC plans add up
+    narrowed = chosen_plans(whole, Scope(partnerships=(other,), pfcc_plans=(scheme,), years=("2020-21", "2021-22")))
+    assert set(narrowed) == {p for p in both if p.endswith(("/2020-21", "/2021-22"))}  # years narrow
 
 
 @pytest.mark.parametrize("scope, message", [
     (Scope(partnerships=("safer-colchestr",)), "no partnership 'safer-colchestr' in the graph\n  -> did you mean safer-colchester?"),
-    (Scope(pfcc_plans=("pfcc-kent",)), "no scheme 'pfcc-kent' in the graph"),
+    (Scope(pfcc_plans=("pfcc-kent",)), "no Police and Crime Plan 'pfcc-kent' in the graph\n  -> did you mean pfcc-essex-2016?"),
     (Scope(years=("2019-20",)), "no plan year '2019-20' in the graph\n  -> known years: 2018-19, 2020-21"),
 ])
 def test_a_scope_naming_what_is_not_there_is_refused(scope, message, real_store):
@@ -207,9 +221,17 @@ def test_the_explorer_of_a_year_shows_that_years_plan_only(built, repo_paths, tm
     report = build_site(repo_paths, tmp_path / "site", scope=Scope(years=("2020-21",)))
     whole = build_site(repo_paths, tmp_path / "whole")
     assert report.covers == "1 plan of Safer Colchester Partnership, 2020-21"
-    plans = [p for p in report.pages if p.startswith("plans/")]
-    assert plans == ["plans/safer-colchester-2020-21.html"] or all("2020-21" in p for p in plans if p != "plans/index.html")
+    assert [p for p in report.pages if p.startswith("plans/")] == ["plans/safer-colchester--2020-21.html"]
+    assert sorted(p for p in whole.pages if p.startswith("plans/")) == [
+        "plans/safer-colchester--2018-19.html", "plans/safer-colchester--2020-21.html"]
     assert not any("/2018-19/" in iri for iri in report.page_of if "/initiative/" in iri)
+    # the network and the gaps are the part's: 2020-21's initiatives, and its plan only
+    network = (tmp_path / "site" / "network.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', network, re.S)[1])
+    assert {i["year"] for i in data["initiatives"]} == {"2020-21"} and len(data["initiatives"]) > 50
+    gaps = (tmp_path / "site" / "gaps.html").read_text(encoding="utf-8")
+    assert "2020-21" in gaps and "2018-19" not in gaps
+    assert "2018-19" in (tmp_path / "whole" / "gaps.html").read_text(encoding="utf-8")
     assert any("/2018-19/" in iri for iri in whole.page_of if "/initiative/" in iri)
     assert len(report.pages) < len(whole.pages)
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
@@ -219,10 +241,11 @@ def test_the_explorer_of_a_year_shows_that_years_plan_only(built, repo_paths, tm
 
 
 def test_a_whole_site_of_a_large_graph_is_announced_and_a_part_is_not(built, repo_paths, tmp_path, monkeypatch):
-    monkeypatch.setattr(explorer, "LARGE_SITE", 10)  # the bundled plans have 99 initiatives
+    # the bundled plans' 85 initiatives, 14 of them police operations: data/plans/safer-colchester/*.yaml
+    monkeypatch.setattr(explorer, "LARGE_SITE", 10)
     heard: list[str] = []
     build_site(repo_paths, tmp_path / "a", notify=heard.append)
-    assert len(heard) == 1 and "writing the site of all 99 initiatives and operations" in heard[0] and "--pfcc-plan" in heard[0]
+    assert len(heard) == 1 and "writing the site of all 85 initiatives" in heard[0] and "--pfcc-plan" in heard[0]
     build_site(repo_paths, tmp_path / "b", scope=Scope(partnerships=("safer-colchester",)), notify=heard.append)
     assert len(heard) == 1
 
@@ -259,3 +282,99 @@ def test_open_store_and_a_part_of_it_are_separate(repo_paths, built):
     cut = part(whole, chosen_plans(whole, Scope(years=("2020-21",))))
     cut.store.oxigraph.clear()
     assert len(whole.oxigraph) > 0
+
+
+def _tiny() -> OxigraphStore:
+    """Two plans by hand: the first's initiative is led by a team (its agency reached only through
+    org:unitOf) in a place (its county reached only through csp:within), and continues the second's."""
+    text = """
+    @prefix csp: <https://w3id.org/cspgraph/ontology#> . @prefix id: <https://w3id.org/cspgraph/id/> .
+    @prefix org: <http://www.w3.org/ns/org#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    id:partnership/a a csp:Partnership ; rdfs:label "A" .  id:partnership/b a csp:Partnership ; rdfs:label "B" .
+    id:plan/a/2020-21 a csp:Plan ; csp:ofPartnership id:partnership/a ; csp:planYear "2020-21" .
+    id:plan/b/2020-21 a csp:Plan ; csp:ofPartnership id:partnership/b ; csp:planYear "2020-21" .
+    id:initiative/a/2020-21/x a csp:Initiative ; csp:inPlan id:plan/a/2020-21 ; csp:leadAgency id:agency/c/team ;
+        csp:location id:place/town ; csp:continues id:initiative/b/2020-21/y .
+    id:initiative/b/2020-21/y a csp:Initiative ; csp:inPlan id:plan/b/2020-21 ; csp:leadAgency id:agency/d ;
+        csp:location id:place/village .
+    id:agency/c/team a csp:AgencyUnit ; org:unitOf id:agency/c .  id:agency/c a csp:Agency ; rdfs:label "C" .
+    id:agency/d a csp:Agency ; rdfs:label "D" .
+    id:place/town a csp:Place ; csp:within id:place/county .  id:place/county a csp:Place .
+    id:place/village a csp:Place ; csp:within id:place/county .
+    """
+    text = re.sub(r"\bid:([\w/.-]+)", lambda m: f"<{ID}{m[1]}>", text)  # Turtle's prefixed names cannot hold "/"
+    store = ox.Store()
+    store.load(text.encode(), format=ox.RdfFormat.TURTLE)
+    return OxigraphStore.from_oxigraph(store)
+
+
+def test_a_part_follows_teams_to_their_agency_and_places_to_where_they_lie():
+    tiny = _tiny()
+    cut = part(tiny, [str(ID["plan/a/2020-21"])])
+    subjects = {q.subject.value.removeprefix(str(ID)) for q in cut.store.oxigraph}
+    assert subjects == {"partnership/a", "plan/a/2020-21", "initiative/a/2020-21/x", "agency/c/team", "agency/c",
+                        "place/town", "place/county"}
+    assert not list(cut.store.oxigraph.quads_for_pattern(None, ox.NamedNode(str(CSP.continues)), None))
+    assert cut.summary == "1 plan of A, 2020-21" and cut.left_out == len(tiny.oxigraph) - cut.triples
+
+
+def test_a_scope_reads_one_name_as_one_and_names_its_folder():
+    assert Scope(partnerships="safer-colchester") == Scope(partnerships=("safer-colchester",))
+    assert Scope(years=["2020-21"]).years == ("2020-21",)
+    assert Scope(partnerships=("Safer Colchester Partnership",), years=("2020-21",)).folder == \
+        "site-safer-colchester-partnership-2020-21"
+    assert Scope(pfcc_plans=("../..",)).folder == "site-part"  # never a path out of the project
+    assert not Scope() and Scope(years=("2020-21",))
+
+
+def test_part_of_no_plan_is_refused(real_store):
+    with pytest.raises(QueryError, match="no plan chosen"):
+        part(real_store, [])
+
+
+def test_a_registered_partnership_or_pcc_plan_without_plans_chooses_none(generated, tmp_path):
+    paths, manifest, _whole = generated
+    alone = _build_only(paths, manifest.sample_force_partnerships, tmp_path)  # the registers hold every force
+    other_force = next(u.split("/")[0] for u in manifest.undelivered if not u.startswith(manifest.sample_pfcc_scheme))
+    for scope in (Scope(pfcc_plans=(other_force,)),
+                  Scope(partnerships=(next(p for p in _partnerships_with_plans(_whole)
+                                           if p not in manifest.sample_force_partnerships),))):
+        with pytest.raises(QueryError) as err:
+            chosen_plans(alone, scope)
+        assert str(err.value).startswith("no plan in the graph is of those partnerships or serves those Police "
+                                         "and Crime Plans"), str(err.value)
+
+
+def test_a_part_given_to_build_site_is_named_on_its_home_page(real_store, repo_paths, built, tmp_path):
+    cut = part(real_store, chosen_plans(real_store, Scope(years=("2018-19",))))
+    report = build_site(repo_paths, tmp_path / "site", cut)
+    assert report.covers == cut.summary == "1 plan of Safer Colchester Partnership, 2018-19"
+    assert "This site shows part of the graph" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_default_the_part_lacks_is_stood_in_for_and_said(generated, repo_paths, tmp_path):
+    """initiatives-of-agency defaults to essex-police (the bundled plans'): a generated force area has none."""
+    paths, manifest, whole = generated
+    cut = part(whole, chosen_plans(whole, Scope(partnerships=(manifest.sample_partnership,))))
+    report = build_site(paths, tmp_path / "site", cut)
+    assert report.warnings == ()
+    page = (tmp_path / "site" / "questions" / "initiatives-of-agency.html").read_text(encoding="utf-8")
+    assert "the question&#39;s default, essex-police, is not in these plans" in page
+    assert "could not be answered" not in page
+    first = options(load_questions(REPO / "queries")["initiatives-of-agency"], "agency", cut.store)[0]
+    assert f"Agency: {first[1]}" in page
+
+
+def test_explore_writes_a_part_beside_the_whole_site_not_over_it(built, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", ".venv", "site*", "build", "__pycache__"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--root", str(root), "explore"]).exit_code == 0
+    whole = sorted(p.name for p in (root / "site" / "plans").iterdir())
+    result = runner.invoke(cli, ["--root", str(root), "explore", "--partnership", "safer-colchester",
+                                 "--year", "2020-21"])
+    assert result.exit_code == 0, result.output
+    assert "this site shows 1 plan of Safer Colchester Partnership, 2020-21" in result.output
+    assert sorted(p.name for p in (root / "site" / "plans").iterdir()) == whole and len(whole) == 2
+    assert [p.name for p in (root / "site-safer-colchester-2020-21" / "plans").iterdir()] == [
+        "safer-colchester--2020-21.html"]

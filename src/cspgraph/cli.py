@@ -216,10 +216,11 @@ def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the site into (default: ROOT/site). Replaced only if empty or an earlier site.")
 @click.option("--partnership", "partnerships", multiple=True, metavar="NAME",
-              help="Only this partnership's plans (a slug or name; repeat for more).")
+              help="This partnership's plans (a slug or name; repeat for more). Written to ROOT/site-NAME... "
+                   "unless --out says otherwise.")
 @click.option("--pfcc-plan", "pfcc_plans", multiple=True, metavar="NAME",
-              help="Only the plans serving this Police and Crime Plan, i.e. a force area's partnerships "
-                   "(a slug such as pfcc-essex-2016, or its name; repeat for more).")
+              help="The plans serving this Police and Crime Plan, i.e. a force area's partnerships (a slug such "
+                   "as pfcc-essex-2016, or its name; repeat for more). Adds up with --partnership.")
 @click.option("--year", "years", multiple=True, metavar="YEAR",
               help="Only the plans of this year, e.g. 2020-21 (repeat for more).")
 @click.option("--serve", "serve_site", is_flag=True,
@@ -232,15 +233,19 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
 
     Open site/index.html in a browser, copy the folder to a shared drive, or use --serve. With --partnership,
     --pfcc-plan or --year the site shows those plans only, and the organisations, priorities and places they
-    name: a force area's site instead of the whole country's.
+    name: a force area's site instead of the whole country's, in a folder of its own (site-NAME).
     """
     from .explorer import build_site, serve
     from .scope import Scope
 
     paths = _paths(ctx)
-    report = build_site(paths, out or paths.root / "site", scope=Scope(partnerships, pfcc_plans, years),
+    scope = Scope(partnerships, pfcc_plans, years)
+    # a part goes to a folder of its own: in site/ it would replace the whole graph's site
+    report = build_site(paths, out or paths.root / (scope.folder if scope else "site"), scope=scope,
                         notify=lambda message: click.echo(message, err=True))
     click.echo(render(["what", "value"], report.rows(), "table"), nl=False)
+    if report.covers:
+        click.echo(f"this site shows {report.covers}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
     click.echo(f"open {report.out_dir / 'index.html'} in a browser")

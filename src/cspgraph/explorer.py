@@ -43,7 +43,7 @@ from .namespaces import CSP, ID, ORG, SCHEMA, slug_of
 from .network import Delivery, co_delivery_network, delivery
 from .project import ProjectPaths
 from .questions import Answer, Question, ask, load_questions, options, to_term
-from .scope import Scope, chosen_plans, part
+from .scope import Part, Scope, chosen_plans, part
 from .store import OxigraphStore, Store
 
 #: a file in every site we write: its presence is what lets a later build replace the folder
@@ -72,8 +72,7 @@ class SiteReport:
     covers: str = ""  # the part of the graph the site shows (:class:`cspgraph.scope.Part`); "" for all of it
 
     def rows(self) -> list[tuple[str, Any]]:
-        return [("folder", str(self.out_dir)), ("covers", self.covers or "every plan in the graph"),
-                ("pages", len(self.pages)), ("files", self.files),
+        return [("folder", str(self.out_dir)), ("pages", len(self.pages)), ("files", self.files),
                 ("size (KB)", round(self.bytes / 1024)), ("seconds", round(self.seconds, 2)),
                 ("network organisations", self.network_nodes), ("warnings", len(self.warnings))]
 
@@ -602,16 +601,22 @@ def _question_pages(site: _Site, questions: dict[str, Question]) -> None:
 def _question_variants(site: _Site, q: Question) -> list[dict[str, Any]]:
     """The default answer, then one per value of each parameter with few values (other parameters default).
 
-    Values whose answer is empty get no page: the menu offers only choices that show something.
+    Values whose answer is empty get no page: the menu offers only choices that show something. A default this
+    graph does not hold (``essex-police`` in another force area's plans) is stood in for by the parameter's
+    first option, and the page says so: the question has an answer here, only not for that default.
     """
-    default = {"name": q.id, "values": {}, "answer": ask(q, site.store), "param": None, "choice": None,
-               "defaults": {}}
+    stand_ins = _stand_ins(site, q)
+    values = {name: value for name, (value, _, _) in stand_ins.items()}
+    default = {"name": q.id, "values": {}, "answer": ask(q, site.store, values), "param": None, "choice": None,
+               "defaults": {}, "bound": [f"{q.param(name).label}: {label} (the question's default, {missing}, is "
+                                         "not in these plans)" for name, (_, label, missing) in stand_ins.items()]}
     variants = [default]
     for param in q.params:
         choices = options(q, param.name, site.store)
         if not choices or len(choices) > MAX_CHOICES:
             continue
-        default_term = to_term(param, param.default) if param.default is not None else None
+        default_value = values.get(param.name, param.default)
+        default_term = to_term(param, default_value) if default_value is not None else None
         for value, label in choices:
             if to_term(param, value) == default_term:
                 default["defaults"][param.name] = label
@@ -619,13 +624,25 @@ def _question_variants(site: _Site, q: Question) -> list[dict[str, Any]]:
             if len(variants) > MAX_VARIANTS:
                 site.warnings.append(f"question '{q.id}': only the first {MAX_VARIANTS} answers were written")
                 break
-            answer = ask(q, site.store, {param.name: value})
+            answer = ask(q, site.store, {**values, param.name: value})
             if answer.empty:
                 continue
             slug = re.sub(r"[^a-z0-9-]+", "-", slug_of(value).lower()).strip("-") or sha1(value.encode()).hexdigest()[:8]
             variants.append({"name": f"{q.id}--{param.name}-{slug}", "values": {param.name: value}, "answer": answer,
                              "param": param.name, "choice": label})
     return variants
+
+
+def _stand_ins(site: _Site, q: Question) -> dict[str, tuple[str, str, str]]:
+    """parameter -> (value, label, the default it stands in for), for each default not among the options."""
+    out = {}
+    for param in q.params:
+        if param.default is None or not param.options:
+            continue
+        choices = options(q, param.name, site.store)
+        if choices and to_term(param, param.default) not in {to_term(param, value) for value, _ in choices}:
+            out[param.name] = (*choices[0], str(param.default))
+    return out
 
 
 def _menus(q: Question, variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -660,7 +677,7 @@ def _question_page(site: _Site, q: Question, variant: dict[str, Any], menus: lis
     drawn = _drawing_of(site, graph, "../") if graph is not None and graph.number_of_nodes() else None
     columns, cells, numeric = _display(site, answer)
     table = _table("Answer", columns, cells, numeric=numeric, csv_path=f"questions/{variant['name']}.csv")
-    bound = [f"{q.param(name).label}: {variant['choice']}" for name in variant["values"]]
+    bound = variant.get("bound") or [f"{q.param(name).label}: {variant['choice']}" for name in variant["values"]]
     title = q.title + (f": {variant['choice']}" if variant["choice"] else "")
     site.render(rel, "question.html", title, kind="question" if not variant["param"] else "",
                 search=q.question, question=q, table=table, menus=menus, current=f"{variant['name']}.html",
@@ -822,13 +839,14 @@ def _write_static(site: _Site) -> None:
         site.write_file(f"static/{name}", text)
 
 
-def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = None,
+def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | None = None,
                scope: Scope | None = None, notify: Callable[[str], None] | None = None) -> SiteReport:
     """Write the offline explorer for the project's graph into ``out_dir`` and say what was written.
 
     ``store`` defaults to the project's graph (:func:`cspgraph.session.open_store`). A ``scope`` (some
     partnerships, a force area's Police and Crime Plan, some years) writes the site of that part of the graph
-    only (:mod:`cspgraph.scope`): the whole country's site is 1.5 GB. Raises CspgraphError if ``out_dir`` holds
+    only (:mod:`cspgraph.scope`): the whole country's site is 1.5 GB. A :class:`~cspgraph.scope.Part` already
+    cut may be given as ``store``; either way the home page says which part the site shows. Raises CspgraphError if ``out_dir`` holds
     something else than an earlier site, QueryError if the scope names something not in the graph. ``notify``
     hears, before a whole site that will take minutes, how to write a part instead.
 
@@ -845,6 +863,8 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = N
 
         store = open_store(paths)
     covers = ""
+    if isinstance(store, Part):
+        store, covers = store.store, store.summary
     if scope:
         if not isinstance(store, OxigraphStore):
             raise CspgraphError("a part of the graph (--partnership, --pfcc-plan, --year) is cut from the embedded "
@@ -856,9 +876,9 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | None = N
     try:
         site = _Site(staging, Facts(store), store)
         f = site.facts
-        initiatives = len(f.of_type(CSP.Initiative)) + len(f.of_type(CSP.Operation))
+        initiatives = len(f.of_type(CSP.Initiative))  # police operations included: each is an Initiative too
         if notify is not None and not covers and initiatives > LARGE_SITE:
-            notify(f"writing the site of all {initiatives:,} initiatives and operations: minutes at this size (the whole country's "
+            notify(f"writing the site of all {initiatives:,} initiatives: minutes at this size (the whole country's "
                    "90,000 took 8 minutes and 1.5 GB; README). --pfcc-plan, --partnership or --year write a part")
         for kind, classes in (("plan", [CSP.Plan]), ("agency", [CSP.Agency, CSP.AgencyUnit]),
                               ("initiative", [CSP.Initiative]), ("harm", [CSP.Harm]),

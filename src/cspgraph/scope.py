@@ -24,10 +24,12 @@ something it does not hold (a ``csp:continues`` link to an earlier plan left out
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from . import names
@@ -58,8 +60,22 @@ class Scope:
     pfcc_plans: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # one name given as a string would otherwise be read letter by letter ("no partnership 's'")
+        for name in ("partnerships", "pfcc_plans", "years"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+
     def __bool__(self) -> bool:
         return bool(self.partnerships or self.pfcc_plans or self.years)
+
+    @property
+    def folder(self) -> str:
+        """A folder name for this part's site (``site-safer-colchester-2020-21``): a part written to ``site/``
+        would replace the whole graph's site, which nationally takes 8 minutes to write again."""
+        words = [*self.partnerships, *self.pfcc_plans, *self.years]
+        name = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower())).strip("-")[:80].strip("-")
+        return f"site-{name or 'part'}"
 
 
 @dataclass(frozen=True)
@@ -97,10 +113,11 @@ def chosen_plans(store: OxigraphStore, scope: Scope) -> tuple[str, ...]:
     pfcc_of = _values(ox_store, CSP.pfccPlan)
     chosen = set(plans)
     if scope.partnerships or scope.pfcc_plans:
-        partnerships = {p: _label(ox_store, p) for p in set(partnership_of.values())}
-        schemes = {s: _label(ox_store, s) for s in set(pfcc_of.values())}
+        # every one the registers hold, with plans or not: one without plans is there, and chooses none
+        partnerships = {p.value: _label(ox_store, p.value) for p in _subjects(ox_store, RDF.type, CSP.Partnership)}
+        schemes = {s.value: _label(ox_store, s.value) for s in _subjects(ox_store, RDF.type, CSP.PoliceAndCrimePlan)}
         wanted_partnerships = {names.resolve(p, "partnership", partnerships) for p in scope.partnerships}
-        wanted_schemes = {names.resolve(s, "scheme", schemes) for s in scope.pfcc_plans}
+        wanted_schemes = {names.resolve(s, "scheme", schemes, "Police and Crime Plan") for s in scope.pfcc_plans}
         chosen = {p for p in chosen
                   if partnership_of.get(p) in wanted_partnerships or pfcc_of.get(p) in wanted_schemes}
     if scope.years:
@@ -110,8 +127,8 @@ def chosen_plans(store: OxigraphStore, scope: Scope) -> tuple[str, ...]:
                 raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(known) or 'none'}")
         chosen = {p for p in chosen if year_of.get(p) in scope.years}
     if not chosen:
-        raise QueryError("no plan is of those partnerships or Police and Crime Plans in those years\n"
-                         "  -> 'cspgraph ask initiatives-per-plan' lists the plans")
+        raise QueryError("no plan in the graph is of those partnerships or serves those Police and Crime Plans in "
+                         "those years\n  -> 'cspgraph ask initiatives-per-plan' lists the plans")
     return tuple(sorted(chosen))
 
 
@@ -128,17 +145,20 @@ def part(store: OxigraphStore, plans: Iterable[str]) -> Part:
     """
     ox_store = store.oxigraph
     chosen = {ox.NamedNode(p) for p in plans}
+    if not chosen:
+        raise QueryError("no plan chosen: a part holds at least one plan")
     with paused_gc():  # hundreds of thousands of terms in sets: nothing here can form a cycle
         instances = {n for cls in INSTANCE_CLASSES for n in _subjects(ox_store, RDF.type, cls)}
-        missing = chosen - {n for n in _subjects(ox_store, RDF.type, CSP.Plan)}
+        every_plan = set(_subjects(ox_store, RDF.type, CSP.Plan))
+        missing = chosen - every_plan
         if missing:
             raise QueryError(f"not a plan in the graph: {sorted(n.value for n in missing)[0]}")
-        others = {n for n in _subjects(ox_store, RDF.type, CSP.Plan)} - chosen
+        others = every_plan - chosen
         # what belongs to a plan left out is never taken, whichever link would lead to it
         barred = others | {q.subject for p in (CSP.inPlan, CSP.listedIn)
                            for q in ox_store.quads_for_pattern(None, ox.NamedNode(str(p)), None, ox.DefaultGraph())
                            if q.object in others}
-        kept: set = set()
+        kept: set[ox.NamedNode | ox.BlankNode] = set()
         todo = list(chosen)
         belonging = [ox.NamedNode(str(p)) for p in _BELONGING]
         while todo:
@@ -167,12 +187,12 @@ def part(store: OxigraphStore, plans: Iterable[str]) -> Part:
                 tuple(years), len(quads), len(ox_store) - len(quads))
 
 
-def _subjects(store: ox.Store, predicate, obj) -> Iterable:
+def _subjects(store: ox.Store, predicate: URIRef, obj: URIRef) -> Iterator[ox.NamedNode | ox.BlankNode]:
     return (q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), ox.NamedNode(str(obj)),
                                                        ox.DefaultGraph()))
 
 
-def _values(store: ox.Store, predicate) -> dict[str, str]:
+def _values(store: ox.Store, predicate: URIRef) -> dict[str, str]:
     """subject -> one value (as text) of a property each subject has once (a plan's year, partnership...)."""
     return {q.subject.value: q.object.value
             for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, ox.DefaultGraph())}

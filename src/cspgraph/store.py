@@ -159,7 +159,9 @@ class OxigraphStore:
 
     @property
     def oxigraph(self) -> ox.Store:
-        """The pyoxigraph store itself, for code that walks the graph node by node (:mod:`cspgraph.scope`)."""
+        """The pyoxigraph store itself, for code that walks the graph node by node (:mod:`cspgraph.scope`).
+
+        Read it, do not change it: :attr:`memo` keeps answers derived from the content as loaded."""
         return self._store
 
     def __len__(self) -> int:
