@@ -212,6 +212,11 @@ def test_exploring_the_partnership(executed):
             "- Op Enlightenment: led by Essex Police; partners named: none.") in text
     assert "county-lines: the saved question finds 0 pairs of agencies, the network has 0 links: they agree." in text
     assert "domestic-abuse: the saved question finds" in text and "DISAGREE" not in text
+    # both plans cite the Police and Crime Plan 2016-2020 (data/plans/safer-colchester/*.yaml: pfcc_scheme)
+    assert "Essex force area: 2 plans of Safer Colchester Partnership, 2018-19, 2020-21;" in text
+    assert "2020-21: 1 plan of Safer Colchester Partnership, 2020-21 (" in text
+    assert "The 2020-21 part's network is the whole graph's network of 2020-21: True" in text
+    assert re.search(r"Its explorer: \d{3} pages in notebooks/output/site-2020-21", text)
 
 
 def test_finding_gaps(executed):
