@@ -23,7 +23,9 @@ from rdflib.namespace import SKOS
 from cspgraph.namespaces import CSP, ID, partnership_iri
 from cspgraph.project import ProjectPaths
 from cspgraph.questions import ask, load_questions, options
-from cspgraph.scope import INSTANCE_CLASSES, Scope, chosen_plans, part
+from cspgraph.gaps import gap_report
+from cspgraph.network import co_delivery_network, delivery
+from cspgraph.scope import INSTANCE_CLASSES, Scope, chosen_plans, delivery_part, part
 from cspgraph.session import open_store
 from cspgraph.shapequeries import compile_shapes, validate_store
 from cspgraph.store import OxigraphStore
@@ -378,3 +380,49 @@ def test_explore_writes_a_part_beside_the_whole_site_not_over_it(built, tmp_path
     assert sorted(p.name for p in (root / "site" / "plans").iterdir()) == whole and len(whole) == 2
     assert [p.name for p in (root / "site-safer-colchester-2020-21" / "plans").iterdir()] == [
         "safer-colchester--2020-21.html"]
+
+
+def _report_text(report) -> list:
+    """A gap report as what the CLI prints: its summary and every section's rows."""
+    return [report.summary(), [(s.title, s.rows()) for s in report.sections()]]
+
+
+def test_a_force_areas_table_gives_the_gaps_and_network_of_its_part(generated):
+    """delivery_part (from the saved table) against the graph's part: the same gap report and network."""
+    _paths, manifest, whole = generated
+    scope = Scope(pfcc_plans=(manifest.sample_pfcc_scheme,))
+    cut = part(whole, chosen_plans(whole, scope))
+    table = delivery_part(delivery(whole), scope)
+    assert sorted(p for p in table.plans) == sorted(cut.plans)
+    assert {i.partnership.rsplit("/", 1)[-1] for i in table.initiatives} == set(manifest.sample_force_partnerships)
+    assert _report_text(gap_report(table)) == _report_text(gap_report(cut.store))
+    assert _report_text(gap_report(table, year="2021-22")) == _report_text(gap_report(cut.store, year="2021-22"))
+    ours, theirs = co_delivery_network(table), co_delivery_network(cut.store)
+    assert sorted(ours.edges(data="weight")) == sorted(theirs.edges(data="weight")) and ours.number_of_edges() > 10
+    assert dict(ours.nodes(data="label")) == dict(theirs.nodes(data="label"))
+    # the undelivered PFCC priorities of the force area (generate.py) are in its gap report
+    text = " ".join(map(str, gap_report(table).summary()))
+    assert "no initiative" in text.lower()
+    with pytest.raises(QueryError, match="no Police and Crime Plan 'pfcc-nowhere' in the graph"):
+        delivery_part(delivery(whole), Scope(pfcc_plans=("pfcc-nowhere",)))
+
+
+def test_gaps_and_network_take_a_pfcc_plan(generated, tmp_path):
+    paths, manifest, whole = generated
+    runner = CliRunner()
+    base = ["--root", str(paths.root), "--ontology", str(paths.ontology), "--queries", str(paths.queries)]
+    scheme = manifest.sample_pfcc_scheme
+    result = runner.invoke(cli, [*base, "gaps", "--pfcc-plan", scheme, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    named = {slug for slug in _partnerships_with_plans(whole) if slug.split("-", 1)[1].replace("-", " ") in
+             result.output.lower()}
+    assert named and named <= set(manifest.sample_force_partnerships)
+    picture = tmp_path / "force.html"
+    result = runner.invoke(cli, [*base, "network", "--pfcc-plan", scheme, "--html", str(picture)])
+    assert result.exit_code == 0, result.output
+    cut = part(whole, chosen_plans(whole, Scope(pfcc_plans=(scheme,))))
+    agencies = co_delivery_network(cut.store).number_of_nodes()
+    assert f"{agencies} agencies" in result.output and picture.is_file()
+    assert f"the plans serving {scheme}" in picture.read_text(encoding="utf-8")
+    result = runner.invoke(cli, [*base, "network", "--pfcc-plan", "pfcc-nowhere"])
+    assert result.exit_code == 2 and "no Police and Crime Plan 'pfcc-nowhere'" in result.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,10 @@ from . import __version__
 from .errors import CspgraphError
 from .formatting import FORMATS, render
 from .project import ProjectPaths, find_project
+
+if TYPE_CHECKING:  # not at run time: they load rdflib and pyoxigraph, which --help does not need
+    from .network import Delivery
+    from .store import Store
 
 #: cspgraph.validation.VALIDATORS (the default first), written out: importing it would load rdflib and
 #: pyoxigraph for every command, --help included (tests/test_cli.py checks the two agree)
@@ -340,16 +345,30 @@ def _echo_report(summary: list[str], sections: list, fmt: str) -> None:
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 _PARTNERSHIP = click.option("--partnership", help="A partnership slug or name (default: every partnership).")
+_PFCC_PLAN = click.option("--pfcc-plan", help="Only the plans serving this Police and Crime Plan, i.e. a force "
+                                              "area's partnerships (its slug, e.g. pfcc-essex-2016).")
+
+
+def _serving(source: Store | Delivery, pfcc_plan: str | None) -> Store | Delivery:
+    """The analyses' source, narrowed to the plans serving ``pfcc_plan`` when one is given."""
+    if pfcc_plan is None:
+        return source
+    from .network import as_delivery
+    from .scope import Scope, delivery_part
+
+    return delivery_part(as_delivery(source), Scope(pfcc_plans=(pfcc_plan,)))
 
 
 @cli.command()
 @click.option("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
 @_PARTNERSHIP
+@_PFCC_PLAN
 @click.option("--few", type=click.IntRange(min=0), default=1, show_default=True,
               help="Report harms the plan names with at most this many initiatives.")
 @_FORMAT
 @click.pass_context
-def gaps(ctx: click.Context, year: str | None, partnership: str | None, few: int, fmt: str) -> None:
+def gaps(ctx: click.Context, year: str | None, partnership: str | None, pfcc_plan: str | None, few: int,
+         fmt: str) -> None:
     """Where each plan is thin: priorities with no or one initiative, single points of failure, and more.
 
     Per plan year: PFCC and SCP priorities with no delivering initiative or only one; priorities whose every
@@ -361,7 +380,8 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, few: int
     from .gaps import gap_report
     from .session import analysis_source
 
-    report = gap_report(analysis_source(_paths(ctx)), year=year, partnership=partnership, few=few)
+    report = gap_report(_serving(analysis_source(_paths(ctx)), pfcc_plan), year=year, partnership=partnership,
+                        few=few)
     _echo_report(report.summary(), report.sections(), fmt)
 
 
@@ -370,6 +390,7 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, few: int
 @click.option("--harm", help="Only initiatives on this harm or a narrower one, e.g. county-lines, exploitation.")
 @click.option("--priority", help="Only initiatives serving this priority: pfcc:4, scp:1 or scheme/number.")
 @_PARTNERSHIP
+@_PFCC_PLAN
 @click.option("--agency", "agencies", multiple=True, help="Explain this agency (slug or name; repeatable). "
                                                           "Default: the most brokering agencies.")
 @click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
@@ -379,7 +400,7 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, few: int
               help="Also draw the network into this HTML file: one page that opens offline, anywhere.")
 @click.pass_context
 def network(ctx: click.Context, year: str | None, harm: str | None, priority: str | None, partnership: str | None,
-            agencies: tuple[str, ...], top: int, fmt: str, html: Path | None) -> None:
+            pfcc_plan: str | None, agencies: tuple[str, ...], top: int, fmt: str, html: Path | None) -> None:
     """Who delivers with whom: partners, brokers and communities of the co-delivery network.
 
     Two agencies are linked when they take part (lead or partner) in the same initiative; the link's weight is
@@ -391,13 +412,14 @@ def network(ctx: click.Context, year: str | None, harm: str | None, priority: st
     from .network import network_report
     from .session import analysis_source
 
-    report = network_report(analysis_source(_paths(ctx)), year=year, harm=harm, priority=priority,
-                            partnership=partnership, agencies=agencies, top=top)
+    report = network_report(_serving(analysis_source(_paths(ctx)), pfcc_plan), year=year, harm=harm,
+                            priority=priority, partnership=partnership, agencies=agencies, top=top)
     _echo_report([report.summary], report.sections(), fmt)
     if html is not None:
         from .drawing import write_html
 
-        write_html(report.graph, html, "Who works with whom", description=report.summary)
+        where = f" (the plans serving {pfcc_plan})" if pfcc_plan else ""
+        write_html(report.graph, html, "Who works with whom", description=report.summary + where)
         click.echo(f"wrote {html}", err=True)  # stderr: --format json/csv output stays parseable
 
 
