@@ -846,9 +846,10 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
     ``store`` defaults to the project's graph (:func:`cspgraph.session.open_store`). A ``scope`` (some
     partnerships, a force area's Police and Crime Plan, some years) writes the site of that part of the graph
     only (:mod:`cspgraph.scope`): the whole country's site is 1.5 GB. A :class:`~cspgraph.scope.Part` already
-    cut may be given as ``store``; either way the home page says which part the site shows. Raises CspgraphError if ``out_dir`` holds
-    something else than an earlier site, QueryError if the scope names something not in the graph. ``notify``
-    hears, before a whole site that will take minutes, how to write a part instead.
+    cut may be given as ``store``; either way the home page says which part the site shows. Raises
+    CspgraphError if ``out_dir`` holds something else than an earlier site, QueryError if the scope names
+    something not in the graph. ``notify`` hears, before a whole site that will take minutes, how to write a
+    part instead.
 
     >>> from cspgraph.project import find_project
     >>> import tempfile, pathlib
