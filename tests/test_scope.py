@@ -24,7 +24,7 @@ from cspgraph.namespaces import CSP, ID, partnership_iri
 from cspgraph.project import ProjectPaths
 from cspgraph.questions import ask, load_questions, options
 from cspgraph.gaps import gap_report
-from cspgraph.network import co_delivery_network, delivery
+from cspgraph.network import co_delivery_network, delivery, network_report
 from cspgraph.scope import INSTANCE_CLASSES, Scope, chosen_plans, delivery_part, part
 from cspgraph.session import open_store
 from cspgraph.shapequeries import compile_shapes, validate_store
@@ -403,8 +403,27 @@ def test_a_force_areas_table_gives_the_gaps_and_network_of_its_part(generated):
     # the undelivered PFCC priorities of the force area (generate.py) are in its gap report
     text = " ".join(map(str, gap_report(table).summary()))
     assert "no initiative" in text.lower()
-    with pytest.raises(QueryError, match="no Police and Crime Plan 'pfcc-nowhere' in the graph"):
+    with pytest.raises(QueryError, match="no Police and Crime Plan \\(by its slug\\) 'pfcc-nowhere' in the graph"):
         delivery_part(delivery(whole), Scope(pfcc_plans=("pfcc-nowhere",)))
+    # a priority filter: the force area's own priorities, and another force area's, which the part does not hold
+    other = next(u.split("/")[0] for u in manifest.undelivered if not u.startswith(manifest.sample_pfcc_scheme))
+    most = max(int(q.notation) for q in delivery(whole).priorities.values() if q.kind == "pfcc")
+    for priority in ("pfcc:1", "scp:2", f"{manifest.sample_pfcc_scheme}/2", f"{other}/1", f"pfcc:{most}"):
+        try:
+            expected = sorted(co_delivery_network(cut.store, priority=priority).edges(data="weight"))
+        except QueryError:
+            with pytest.raises(QueryError):
+                co_delivery_network(table, priority=priority)
+            continue
+        assert sorted(co_delivery_network(table, priority=priority).edges(data="weight")) == expected, priority
+    # reports and errors say which plans the table holds
+    assert network_report(table).summary.startswith(f"Co-delivery network (plans serving {manifest.sample_pfcc_scheme}):")
+    outside = next(p for p in _partnerships_with_plans(whole) if p not in manifest.sample_force_partnerships)
+    with pytest.raises(QueryError, match=f"no partnership '{outside}' among the plans serving"):
+        gap_report(table, partnership=outside)
+    # a table read for one partnership holds no other's initiatives: narrowing it elsewhere is refused
+    with pytest.raises(QueryError, match="was read into this table"):
+        delivery_part(delivery(whole, partnership=outside), scope)
 
 
 def test_gaps_and_network_take_a_pfcc_plan(generated, tmp_path):
@@ -423,6 +442,9 @@ def test_gaps_and_network_take_a_pfcc_plan(generated, tmp_path):
     cut = part(whole, chosen_plans(whole, Scope(pfcc_plans=(scheme,))))
     agencies = co_delivery_network(cut.store).number_of_nodes()
     assert f"{agencies} agencies" in result.output and picture.is_file()
-    assert f"the plans serving {scheme}" in picture.read_text(encoding="utf-8")
+    assert f"Co-delivery network (plans serving {scheme}):" in result.output
+    assert f"Co-delivery network (plans serving {scheme}):" in picture.read_text(encoding="utf-8")
     result = runner.invoke(cli, [*base, "network", "--pfcc-plan", "pfcc-nowhere"])
-    assert result.exit_code == 2 and "no Police and Crime Plan 'pfcc-nowhere'" in result.output
+    assert result.exit_code == 2 and "no Police and Crime Plan (by its slug) 'pfcc-nowhere'" in result.output
+    result = runner.invoke(cli, [*base, "gaps", "--pfcc-plan", f"id:scheme/{scheme}", "--year", "2030-31"])
+    assert result.exit_code == 2 and f"no plan year '2030-31' among the plans serving {scheme}" in result.output

@@ -418,8 +418,7 @@ def network(ctx: click.Context, year: str | None, harm: str | None, priority: st
     if html is not None:
         from .drawing import write_html
 
-        where = f" (the plans serving {pfcc_plan})" if pfcc_plan else ""
-        write_html(report.graph, html, "Who works with whom", description=report.summary + where)
+        write_html(report.graph, html, "Who works with whom", description=report.summary)
         click.echo(f"wrote {html}", err=True)  # stderr: --format json/csv output stays parseable
 
 

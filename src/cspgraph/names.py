@@ -15,12 +15,14 @@ from .errors import QueryError
 from .namespaces import ID, PREFIXES, slug_of
 
 
-def resolve(value: str, kind: str, known: Mapping[str, Any], noun: str | None = None) -> str:
+def resolve(value: str, kind: str, known: Mapping[str, Any], noun: str | None = None,
+            where: str = "in the graph") -> str:
     """The IRI among ``known`` that ``value`` names: an IRI, a prefixed name (``id:harm/x``), the slug after
     ``id:<kind>/`` (``county-lines``) or a label (case aside); the values of ``known`` are labels, or objects
     with a ``label``.
 
-    Raises QueryError naming the close or the known ones otherwise, calling the thing ``noun`` (default: ``kind``).
+    Raises QueryError naming the close or the known ones otherwise, calling the thing ``noun`` (default: ``kind``)
+    and the place looked in ``where`` (a table of one force area's plans says so).
 
     >>> resolve("County lines", "harm", {"https://w3id.org/cspgraph/id/harm/county-lines": "County lines"})
     'https://w3id.org/cspgraph/id/harm/county-lines'
@@ -45,7 +47,7 @@ def resolve(value: str, kind: str, known: Mapping[str, Any], noun: str | None = 
     else:
         hint = "known: " + (", ".join(shown[:20]) + (" ..." if len(shown) > 20 else "") or "none")
     extra = " (or pfcc:N / scp:N)" if kind == "priority" else ""
-    raise QueryError(f"no {noun or kind} '{value}' in the graph\n  -> {hint}{extra}")
+    raise QueryError(f"no {noun or kind} '{value}' {where}\n  -> {hint}{extra}")
 
 
 def _label_of(item: Any) -> str:

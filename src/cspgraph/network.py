@@ -298,7 +298,7 @@ class Delivery:
     def check_year(self, year: str) -> str:
         year = str(year).strip()
         if year not in self.years:
-            raise QueryError(f"no plan year '{year}' in the graph\n  -> known years: {', '.join(self.years) or 'none'}")
+            raise QueryError(f"no plan year '{year}' {self.where}\n  -> known years: {', '.join(self.years) or 'none'}")
         scoped = self.scope.get("year")
         if scoped is not None and year not in scoped.split():
             raise QueryError(f"year {year} was not read: this Delivery holds {scoped} only")
@@ -332,24 +332,38 @@ class Delivery:
                 kind, number = match.group(1).lower(), match.group(2)
                 wanted = {p.iri for p in self.priorities.values() if p.kind == kind and p.notation == number}
                 if not wanted:
-                    raise QueryError(f"no {kind.upper()} priority numbered {number} in the graph")
+                    raise QueryError(f"no {kind.upper()} priority numbered {number} {self.where}")
             else:
                 wanted = {self.resolve(priority, "priority", self.priorities)}
             chosen = [i for i in chosen if i.priorities & wanted]
         return tuple(chosen)
 
-    def within(self, plans: Iterable[str]) -> Delivery:
-        """This table for those plans (IRIs) only, as if the graph held no other: its initiatives, and the plan
-        years and partnerships the analyses offer. What :func:`cspgraph.scope.part` does to the graph, done to
-        the table, so that a force area's gaps and network come from the saved table in about a second."""
+    def within(self, plans: Iterable[str], described: str) -> Delivery:
+        """This table for those plans (IRIs) only, as if the graph held no other: its initiatives, the plan
+        years and partnerships the analyses offer, and the priorities of those plans' schemes. What
+        :func:`cspgraph.scope.part` does to the graph, done to the table, so that a force area's gaps and
+        network come from the saved table in about a second. ``described`` says which plans in reports and
+        errors ("serving pfcc-essex-2016"). Narrow a table read whole: one read for a year or partnership holds
+        no other initiatives, and a QueryError says so when none of ``plans`` was read.
+        """
         keep = set(plans)
-        return replace(self, initiatives=tuple(i for i in self.initiatives if i.plan in keep),
-                       plans={iri: p for iri, p in self.plans.items() if iri in keep})
+        kept = {iri: p for iri, p in self.plans.items() if iri in keep}
+        if not any(self.read(p) for p in kept.values()):
+            raise QueryError(f"none of the plans {described} was read into this table: read it whole")
+        schemes = {s for p in kept.values() for s in (p.pfcc_scheme, p.scp_scheme) if s}
+        return replace(self, initiatives=tuple(i for i in self.initiatives if i.plan in keep), plans=kept,
+                       priorities={iri: q for iri, q in self.priorities.items() if q.scheme in schemes},
+                       scope={**self.scope, "plans": described})
+
+    @property
+    def where(self) -> str:
+        """Where a name was looked for, in an error: the graph, or the plans a table was narrowed to."""
+        return f"among the plans {self.scope['plans']}" if "plans" in self.scope else "in the graph"
 
     def resolve(self, value: str, kind: str, known: Mapping[str, Any]) -> str:
         """An IRI from an IRI, a prefixed name (``id:harm/x``), a slug (``county-lines``) or a label:
         :func:`cspgraph.names.resolve`."""
-        return names.resolve(value, kind, known)
+        return names.resolve(value, kind, known, where=self.where)
 
 
 def _number(text: str) -> tuple[int, str]:
@@ -1080,6 +1094,8 @@ def network_report(source: Store | Delivery, year: str | None = None, harm: str 
     chosen = [find_agency(graph, a) for a in agencies] if agencies else [e.agency for e in table.entries[:top]]
     filters = {k: str(v) for k, v in (("year", year), ("partnership", partnership), ("harm", harm),
                                        ("priority", priority)) if v is not None}
+    if isinstance(source, Delivery) and "plans" in source.scope:  # a table narrowed with Delivery.within
+        filters = {"plans": source.scope["plans"], **filters}
     return NetworkReport(filters, graph.number_of_nodes(), graph.number_of_edges(), int(graph.graph["initiatives"]),
                          table, groups, tuple(explain(graph, a) for a in chosen), graph)
 

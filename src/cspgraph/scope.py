@@ -130,17 +130,25 @@ def delivery_part(data: Delivery, scope: Scope) -> Delivery:
     except that a Police and Crime Plan is known by its slug or IRI only (the table keeps no scheme labels)."""
     plans = {iri: (p.partnership, p.year, p.pfcc_scheme or None) for iri, p in data.plans.items()}
     schemes = {p.pfcc_scheme: slug_of(p.pfcc_scheme) for p in data.plans.values() if p.pfcc_scheme}
-    return data.within(_choose(scope, plans, data.partnerships, schemes))
+    noun = "Police and Crime Plan (by its slug)"
+    chosen = _choose(scope, plans, data.partnerships, schemes, pfcc_noun=noun)
+    # named as the graph names them, not as typed: the words go into reports and pages
+    labels = data.partnerships
+    words = [*(f"of {labels[names.resolve(p, 'partnership', labels)]}" for p in scope.partnerships),
+             *(f"serving {slug_of(names.resolve(s, 'scheme', schemes, noun))}" for s in scope.pfcc_plans)]
+    years = f" in {', '.join(scope.years)}" if scope.years else ""
+    return data.within(chosen, (" or ".join(words) or "of every partnership") + years)
 
 
 def _choose(scope: Scope, plans: Mapping[str, tuple[str | None, str | None, str | None]],
-            partnerships: Mapping[str, str], schemes: Mapping[str, str]) -> tuple[str, ...]:
+            partnerships: Mapping[str, str], schemes: Mapping[str, str],
+            pfcc_noun: str = "Police and Crime Plan") -> tuple[str, ...]:
     """The plans (IRI -> partnership, year, PFCC plan) ``scope`` names; ``partnerships`` and ``schemes`` map the
     IRIs a name may resolve to onto their labels."""
     chosen = set(plans)
     if scope.partnerships or scope.pfcc_plans:
         wanted_partnerships = {names.resolve(p, "partnership", partnerships) for p in scope.partnerships}
-        wanted_schemes = {names.resolve(s, "scheme", schemes, "Police and Crime Plan") for s in scope.pfcc_plans}
+        wanted_schemes = {names.resolve(s, "scheme", schemes, pfcc_noun) for s in scope.pfcc_plans}
         chosen = {p for p in chosen if plans[p][0] in wanted_partnerships or plans[p][2] in wanted_schemes}
     if scope.years:
         known = sorted({year for _, year, _ in plans.values() if year})
