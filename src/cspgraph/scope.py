@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -112,15 +112,13 @@ def chosen_plans(store: OxigraphStore, scope: Scope) -> tuple[str, ...]:
     """The IRIs of the plans ``scope`` names, in IRI order. Raises QueryError for a name or year not in the
     graph, and when the scope's conditions together leave no plan."""
     ox_store = store.oxigraph
-    partnership_of = _values(ox_store, CSP.ofPartnership)
-    year_of = _values(ox_store, CSP.planYear)
-    pfcc_of = _values(ox_store, CSP.pfccPlan)
-    plans = {p.value: (partnership_of.get(p.value), year_of.get(p.value), pfcc_of.get(p.value))
-             for p in _subjects(ox_store, RDF.type, CSP.Plan)}
+    partnership_of, year_of, pfcc_of = (dict(store.pairs(str(p))) for p in (CSP.ofPartnership, CSP.planYear,
+                                                                              CSP.pfccPlan))
+    plans = {p: (partnership_of.get(p), year_of.get(p), pfcc_of.get(p)) for p in _instances(store, CSP.Plan)}
     # every one the registers hold, with plans or not: one without plans is there, and chooses none
-    partnerships = {p.value: _label(ox_store, p.value) for p in _subjects(ox_store, RDF.type, CSP.Partnership)}
-    schemes = {s.value: _label(ox_store, s.value) for s in _subjects(ox_store, RDF.type, CSP.PoliceAndCrimePlan)}
-    return _choose(scope, plans, partnerships, schemes)
+    partnerships = {p: _label(ox_store, p) for p in _instances(store, CSP.Partnership)}
+    schemes = {s: _label(ox_store, s) for s in _instances(store, CSP.PoliceAndCrimePlan)}
+    return _choose(scope, plans, partnerships, schemes).plans
 
 
 def delivery_part(data: Delivery, scope: Scope) -> Delivery:
@@ -130,25 +128,29 @@ def delivery_part(data: Delivery, scope: Scope) -> Delivery:
     except that a Police and Crime Plan is known by its slug or IRI only (the table keeps no scheme labels)."""
     plans = {iri: (p.partnership, p.year, p.pfcc_scheme or None) for iri, p in data.plans.items()}
     schemes = {p.pfcc_scheme: slug_of(p.pfcc_scheme) for p in data.plans.values() if p.pfcc_scheme}
-    noun = "Police and Crime Plan (by its slug)"
-    chosen = _choose(scope, plans, data.partnerships, schemes, pfcc_noun=noun)
+    choice = _choose(scope, plans, data.partnerships, schemes, pfcc_noun="Police and Crime Plan (by its slug)")
     # named as the graph names them, not as typed: the words go into reports and pages
-    labels = data.partnerships
-    words = [*(f"of {labels[names.resolve(p, 'partnership', labels)]}" for p in scope.partnerships),
-             *(f"serving {slug_of(names.resolve(s, 'scheme', schemes, noun))}" for s in scope.pfcc_plans)]
+    words = [*(f"of {data.partnerships[p]}" for p in choice.partnerships),
+             *(f"serving {slug_of(s)}" for s in choice.schemes)]
     years = f" in {', '.join(scope.years)}" if scope.years else ""
-    return data.within(chosen, (" or ".join(words) or "of every partnership") + years)
+    return data.within(choice.plans, (" or ".join(words) or "of every partnership") + years)
+
+
+class _Choice(NamedTuple):
+    plans: tuple[str, ...]
+    partnerships: tuple[str, ...]  # the IRIs the scope's partnership names resolved to, in the order given
+    schemes: tuple[str, ...]  # and its Police and Crime Plans'
 
 
 def _choose(scope: Scope, plans: Mapping[str, tuple[str | None, str | None, str | None]],
             partnerships: Mapping[str, str], schemes: Mapping[str, str],
-            pfcc_noun: str = "Police and Crime Plan") -> tuple[str, ...]:
-    """The plans (IRI -> partnership, year, PFCC plan) ``scope`` names; ``partnerships`` and ``schemes`` map the
-    IRIs a name may resolve to onto their labels."""
+            pfcc_noun: str = "Police and Crime Plan") -> _Choice:
+    """The plans (IRI -> partnership, year, PFCC plan) ``scope`` names, and the names resolved;
+    ``partnerships`` and ``schemes`` map the IRIs a name may resolve to onto their labels."""
     chosen = set(plans)
+    wanted_partnerships = tuple(names.resolve(p, "partnership", partnerships) for p in scope.partnerships)
+    wanted_schemes = tuple(names.resolve(s, "scheme", schemes, pfcc_noun) for s in scope.pfcc_plans)
     if scope.partnerships or scope.pfcc_plans:
-        wanted_partnerships = {names.resolve(p, "partnership", partnerships) for p in scope.partnerships}
-        wanted_schemes = {names.resolve(s, "scheme", schemes, pfcc_noun) for s in scope.pfcc_plans}
         chosen = {p for p in chosen if plans[p][0] in wanted_partnerships or plans[p][2] in wanted_schemes}
     if scope.years:
         known = sorted({year for _, year, _ in plans.values() if year})
@@ -159,7 +161,7 @@ def _choose(scope: Scope, plans: Mapping[str, tuple[str | None, str | None, str 
     if not chosen:
         raise QueryError("no plan in the graph is of those partnerships or serves those Police and Crime Plans in "
                          "those years\n  -> 'cspgraph ask initiatives-per-plan' lists the plans")
-    return tuple(sorted(chosen))
+    return _Choice(tuple(sorted(chosen)), wanted_partnerships, wanted_schemes)
 
 
 def part(store: OxigraphStore, plans: Iterable[str]) -> Part:
@@ -222,10 +224,9 @@ def _subjects(store: ox.Store, predicate: URIRef, obj: URIRef) -> Iterator[ox.Na
                                                        ox.DefaultGraph()))
 
 
-def _values(store: ox.Store, predicate: URIRef) -> dict[str, str]:
-    """subject -> one value (as text) of a property each subject has once (a plan's year, partnership...)."""
-    return {q.subject.value: q.object.value
-            for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, ox.DefaultGraph())}
+def _instances(store: OxigraphStore, cls: URIRef) -> list[str]:
+    """The IRIs of ``cls``'s instances, as text."""
+    return [s for s, _ in store.pairs(str(RDF.type), str(cls))]
 
 
 def _label(store: ox.Store, iri: str) -> str:
