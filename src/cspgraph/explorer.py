@@ -619,14 +619,15 @@ def _question_variants(site: _Site, q: Question) -> list[dict[str, Any]]:
     graph does not hold (``essex-police`` in another force area's plans) is stood in for by the parameter's
     first option, and the page says so: the question has an answer here, only not for that default.
     """
-    stand_ins = _stand_ins(site, q)
+    choices_of = {param.name: options(q, param.name, site.store) for param in q.params}
+    stand_ins = _stand_ins(q, choices_of)
     values = {name: value for name, (value, _, _) in stand_ins.items()}
     default = {"name": q.id, "values": {}, "answer": ask(q, site.store, values), "param": None, "choice": None,
                "defaults": {}, "bound": [f"{q.param(name).label}: {label} (the question's default, {missing}, is "
                                          "not in these plans)" for name, (_, label, missing) in stand_ins.items()]}
     variants = [default]
     for param in q.params:
-        choices = options(q, param.name, site.store)
+        choices = choices_of[param.name]
         if not choices or len(choices) > MAX_CHOICES:
             continue
         default_value = values.get(param.name, param.default)
@@ -647,13 +648,13 @@ def _question_variants(site: _Site, q: Question) -> list[dict[str, Any]]:
     return variants
 
 
-def _stand_ins(site: _Site, q: Question) -> dict[str, tuple[str, str, str]]:
+def _stand_ins(q: Question, choices_of: Mapping[str, list[tuple[str, str]]]) -> dict[str, tuple[str, str, str]]:
     """parameter -> (value, label, the default it stands in for), for each default not among the options."""
     out = {}
     for param in q.params:
         if param.default is None or not param.options:
             continue
-        choices = options(q, param.name, site.store)
+        choices = choices_of[param.name]
         if choices and to_term(param, param.default) not in {to_term(param, value) for value, _ in choices}:
             out[param.name] = (*choices[0], str(param.default))
     return out
