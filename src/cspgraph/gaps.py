@@ -276,7 +276,8 @@ def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[In
     cells = {(s.iri, p.iri): counted.get((s.iri, p.iri), 0) for s in scp for p in pfcc}
     matrix = []
     for s in (*scp, None):
-        serving = [i for i in inits if (s.iri in i.priorities if s else not any(q.iri in i.priorities for q in scp))]
+        # by_priority keeps the initiatives' order, as a scan would
+        serving = by_priority.get(s.iri, []) if s else [i for i in inits if not i.priorities & scp_iris]
         if s is None and not serving:
             continue
         counts = [cells[(s.iri, p.iri)] if s else sum(1 for i in serving if p.iri in i.priorities) for p in pfcc]
@@ -291,8 +292,14 @@ def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[In
     for p in (*scp, *pfcc):
         for harm in sorted(p.focus):
             harms.setdefault(harm, []).append(f"focus of {p.name}")
-    harm_rows = [HarmCoverage(h, data.harms.get(h, slug_of(h)), "; ".join(why),
-                              tuple(i.label for i in inits if h in i.harm_groups)) for h, why in harms.items()]
+    # each initiative's harms once, rather than every initiative once per harm (as for priorities above)
+    by_harm: dict[str, list[str]] = defaultdict(list)
+    for i in inits:
+        for h in i.harm_groups:
+            if h in harms:
+                by_harm[h].append(i.label)
+    harm_rows = [HarmCoverage(h, data.harms.get(h, slug_of(h)), "; ".join(why), tuple(by_harm.get(h, ())))
+                 for h, why in harms.items()]
     harm_rows.sort(key=lambda h: (h.count, h.label.lower()))
 
     leading = {a for i in inits for a in i.leads}
