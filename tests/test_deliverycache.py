@@ -63,14 +63,77 @@ def _rewrite(file: Path, body: bytes, **changes) -> None:
     file.write_bytes(json.dumps(header).encode() + b"\n" + body)
 
 
-@pytest.fixture
-def mini_built(tmp_path) -> ProjectPaths:
-    """A writable copy of the two-year fixture project, built (validated, as 'cspgraph build' does)."""
+def _mini(tmp_path: Path) -> ProjectPaths:
     root = tmp_path / "mini-years"
     shutil.copytree(REPO / "tests" / "fixtures" / "mini-years", root)
-    paths = ProjectPaths.at(root).with_overrides(ontology=REPO / "ontology", queries=REPO / "queries")
-    assert run_build(paths).conforms
+    return ProjectPaths.at(root).with_overrides(ontology=REPO / "ontology", queries=REPO / "queries")
+
+
+@pytest.fixture
+def mini_built(tmp_path) -> ProjectPaths:
+    """A writable copy of the two-year fixture project, built (validated, as 'cspgraph build' does) but
+    without the table the build saves: most tests here are about how the analyses read, save and refuse it,
+    as they do after a build whose table could not be saved, or made by an earlier version."""
+    paths = _mini(tmp_path)
+    report = run_build(paths, table=False)
+    assert report.conforms and report.table is None
     return paths
+
+
+def _read_again(paths: ProjectPaths) -> Delivery:
+    return delivery(OxigraphStore.from_file(paths.graph_file))
+
+
+def test_the_build_saves_the_table_of_the_graph_it_wrote(real_built, generated_built):
+    """Read from the store the build already holds (the validator's, or one filled for the table alone), the
+    table is the one the written file gives: the analyses then never load the graph."""
+    for paths in (real_built, generated_built):  # built without and with validation
+        saved = deliverycache.load(paths.graph_file)
+        assert saved is not None and _same(saved, _read_again(paths))
+        assert saved.initiatives and saved.priorities
+    # see test_the_saved_table_is_the_table_read_from_the_graph for the bundled plans' 24 + 61 initiatives
+    assert len(deliverycache.load(real_built.graph_file).initiatives) == 24 + 61
+
+
+@pytest.mark.parametrize("validate, validator", [(True, "sparql"), (True, "pyshacl"), (False, "sparql")])
+def test_every_kind_of_build_saves_the_table(tmp_path, validate, validator, monkeypatch):
+    paths = _mini(tmp_path)
+    report = run_build(paths, validate=validate, validator=validator)
+    assert report.table == deliverycache.cache_file(paths.graph_file) and report.table.is_file()
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the graph was opened although the build saved its table")
+
+    saved = deliverycache.load(paths.graph_file)
+    assert saved is not None and _same(saved, _read_again(paths))
+    monkeypatch.setattr(OxigraphStore, "from_file", refuse)
+    monkeypatch.setattr(session, "open_store", refuse)
+    first = session.analysis_source(paths)
+    assert isinstance(first, Delivery) and _same(first, saved)
+    # mini-years: two plan years, 2020-21 and 2021-22 (tests/fixtures/mini-years/data/plans)
+    assert first.years == ("2020-21", "2021-22")
+
+
+def test_a_graph_written_elsewhere_or_not_conforming_gets_no_table(tmp_path):
+    paths = _mini(tmp_path)
+    assert run_build(paths).table is not None
+    elsewhere = run_build(paths, output=tmp_path / "copy.ttl")
+    assert elsewhere.output == tmp_path / "copy.ttl" and elsewhere.table is None
+    assert not deliverycache.cache_file(tmp_path / "copy.ttl").exists()
+    assert deliverycache.load(paths.graph_file) is not None  # the project's own graph and table untouched
+    # shapes the fixture cannot meet (as tests/test_cli.py): every plan needs a dcterms:abstract, which none has
+    strict = tmp_path / "strict-ontology"
+    shutil.copytree(REPO / "ontology", strict)
+    with (strict / "shapes.ttl").open("a", encoding="utf-8") as shapes:
+        shapes.write("""
+<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
+  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
+                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
+""")
+    invalid = run_build(paths.with_overrides(ontology=strict), write_invalid=True)
+    assert not invalid.conforms and invalid.output == paths.graph_file and invalid.table is None
+    assert not deliverycache.cache_file(paths.graph_file).exists()  # the old graph's table went with it
 
 
 def test_the_saved_table_is_the_table_read_from_the_graph(real_built):
@@ -169,10 +232,16 @@ def test_a_changed_graph_or_code_is_never_read_from_an_old_table(mini_built, mon
     assert deliverycache.load(graph) is None
     monkeypatch.undo()
     # a rebuild writes a new file (a new inode, whatever its time) and removes the old graph's table
-    run_build(mini_built, validate=False)
+    old_table = deliverycache.cache_file(graph).read_bytes()
+    run_build(mini_built, validate=False, table=False)
     assert not deliverycache.cache_file(graph).exists()
     assert isinstance(session.analysis_source(mini_built), Delivery)
     assert deliverycache.load(graph) is not None
+    # or replaces it with the new graph's, whose key is the new file's
+    run_build(mini_built, validate=False)
+    new_table = deliverycache.cache_file(graph).read_bytes()
+    assert new_table != old_table and json.loads(new_table.partition(b"\n")[0]) == {
+        **deliverycache.origin(graph), "sha256": hashlib.sha256(new_table.partition(b"\n")[2]).hexdigest()}
 
 
 def test_a_stale_build_saves_nothing(mini_built):
@@ -288,8 +357,11 @@ def test_a_graph_replaced_while_it_is_read_is_not_saved_under_the_new_key(mini_b
 
 def test_a_build_over_something_it_cannot_remove_still_writes_the_graph(mini_built):
     deliverycache.cache_file(mini_built.graph_file).mkdir()  # a folder where the table would be
-    report = run_build(mini_built, validate=False)
+    notes = []
+    report = run_build(mini_built, validate=False, notify=notes.append)
     assert report.output == mini_built.graph_file and built_file_is_current(mini_built)
+    assert report.table is None and len(notes) == 1 and "the delivery table was not saved" in notes[0]
+    assert str(deliverycache.cache_file(mini_built.graph_file)) in notes[0]
     assert isinstance(session.analysis_source(mini_built), Delivery)  # saving fails: the analysis goes on
 
 

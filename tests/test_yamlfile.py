@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cspgraph import yamlfile
+from cspgraph import helper, yamlfile
 from cspgraph.errors import DataError
 from cspgraph.graph import build_graph
 from cspgraph.yamlfile import load_yaml, load_yaml_files
@@ -31,7 +31,7 @@ def files(tmp_path: Path) -> list[Path]:
 def helper_from_two(monkeypatch, tmp_path) -> Path:
     """The helper process takes part from two files on (it needs a hundred by default). Returns a file the
     helper writes the paths it was given to, so that a test can tell that it ran and what it parsed."""
-    if "fork" not in multiprocessing.get_all_start_methods() or yamlfile._usable_cpus() < 2:
+    if "fork" not in multiprocessing.get_all_start_methods() or helper.usable_cpus() < 2:
         pytest.fail("these tests need fork and two CPUs, as CI has: the helper would never start")
     monkeypatch.setattr(yamlfile, "PARALLEL_FROM", 2)
     marker = tmp_path / "helper-ran.txt"

@@ -77,7 +77,8 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: st
     """Build the knowledge graph from data/ and the ontology, validate it with SHACL, write it.
 
     The file is written only when the graph conforms (exit 0); a non-conforming graph exits 1 and
-    leaves the previous file in place.
+    leaves the previous file in place. Beside it goes the delivery table that gaps, network and diff
+    read, so that they need not load the graph.
     """
     from .build import run_build
 
@@ -94,6 +95,8 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: st
             click.echo(f"  ... and {len(v.messages) - 20} more")
     if report.output:
         click.echo(f"wrote {report.output}")
+    if report.table:
+        click.echo(f"wrote {report.table} (the table that gaps, network and diff read)")
     ctx.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
 

@@ -4,11 +4,14 @@ Every analysis (``cspgraph gaps``, ``network``, ``diff``) starts from a :class:`
 who delivers which initiative, on which harms and priorities. Nationally (90,000 initiatives, 3.1 million
 triples) reading it costs loading the built graph into Oxigraph (about 7 s) and reading the table from the
 store (about 5 s), for an analysis that then takes about a second. The table depends only on the graph file
-and on the code that reads it, so the first analysis after a build saves it here, and the next ones read it
-back in a fraction of a second without opening the graph at all (figures in the README, from ``benchmarks/``).
+and on the code that reads it, so ``cspgraph build`` saves it here (from the store it holds anyway:
+:func:`cspgraph.build.run_build`), and analyses read it back in a fraction of a second without opening the
+graph at all (figures in the README, from ``benchmarks/``). Where the build saved none (a graph built by an
+earlier version, a save that failed), the first analysis reads the graph and saves it.
 
 The file is ``<graph>.delivery.pickle``: one line of JSON saying what it was made from, then the pickled
-table. It is used only while all of these hold, and is otherwise ignored (and replaced by the next analysis):
+table. It is used only while all of these hold, and is otherwise ignored (and replaced by the next build or
+analysis):
 
 - the graph file is the one it was read from: same size, modification time, inode and change time (a build
   replaces the file by renaming a new one over it, so a rebuild always has a new inode; the change time,
@@ -17,8 +20,9 @@ table. It is used only while all of these hold, and is otherwise ignored (and re
   read the graph differently, so it never reads an old table);
 - the format number and Python's pickle protocol are the same, and the body's SHA-256 is the one recorded.
 
-The table is keyed to the graph as it was *before* it was read: a build that replaces the graph meanwhile
-(nationally the read takes about 12 s) makes the key differ, and nothing is saved.
+An analysis keys the table to the graph as it was *before* it read it: a build that replaces the graph
+meanwhile (nationally the read takes about 12 s) makes the key differ, and nothing is saved. The build keys it
+to the file it has just written, from the graph it holds in memory.
 
 Accidental damage (a disk error, a copy cut short) never reaches the unpickler: the body's checksum is
 checked first. The build folder is trusted as ``build/cspgraph.ttl`` in it is: a crafted graph gives wrong
@@ -111,21 +115,31 @@ class _TableUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def save(data: Delivery, graph_file: Path, read_from: dict | None = None) -> Path | None:
-    """Save ``data``, read whole from ``graph_file``'s graph, beside it; returns the file written.
+def pickled(data: Delivery) -> bytes:
+    """The body of a saved table: made apart from :func:`save` so that a build can make it before the graph
+    file it is keyed to exists (about 1.6 s nationally, while the Turtle is written).
 
-    ``read_from`` is :func:`origin` as taken before the graph was read (default: now). When the graph is no
-    longer that file (a build replaced it meanwhile), nothing is saved and None is returned. Only a table read
-    whole (every plan, every fact) may be saved: analyses ask it for any year or partnership. Written to a
-    temporary file and renamed (:func:`~cspgraph.graph.write_atomic`): a reader sees the old table or the new
-    one, never half of one. Raises CspgraphError when the folder cannot be written.
+    Only a table read whole (every plan, every fact) may be saved: analyses ask it for any year or partnership.
     """
     if data.scope or data.facts != frozenset(network.FACTS):
         raise ValueError("only a delivery table read whole (every plan, every fact) can be saved")
+    return pickle.dumps(dataclasses.replace(data, seconds=0.0), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save(data: Delivery | bytes, graph_file: Path, read_from: dict | None = None) -> Path | None:
+    """Save ``data`` (or its :func:`pickled` body), read whole from ``graph_file``'s graph, beside it; returns
+    the file written.
+
+    ``read_from`` is :func:`origin` as taken before the graph was read (default: now). When the graph is no
+    longer that file (a build replaced it meanwhile), nothing is saved and None is returned. Written to a
+    temporary file and renamed (:func:`~cspgraph.graph.write_atomic`): a reader sees the old table or the new
+    one, never half of one. Raises CspgraphError when the folder cannot be written, ValueError for a table not
+    read whole.
+    """
+    body = data if isinstance(data, bytes) else pickled(data)
     now = origin(graph_file)
     if read_from is not None and read_from != now:
         return None
-    body = pickle.dumps(dataclasses.replace(data, seconds=0.0), protocol=pickle.HIGHEST_PROTOCOL)
     header = json.dumps({**now, "sha256": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode("utf-8")
     target = cache_file(graph_file)
     write_atomic(target, header + b"\n" + body)
@@ -148,7 +162,7 @@ def load(graph_file: Path) -> Delivery | None:
             if not isinstance(header, dict):
                 return None
             checksum = header.pop("sha256", None)
-            if header != origin(graph_file):  # stale: the common case after a build, found before any hashing
+            if header != origin(graph_file):  # stale (the graph rebuilt since): found before any hashing
                 return None
             body = file.read()  # read once, not copied out of the whole file's bytes (54 MB nationally)
         if checksum != hashlib.sha256(body).hexdigest():

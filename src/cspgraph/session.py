@@ -67,10 +67,11 @@ def open_store(paths: ProjectPaths, engine: str = "oxigraph", graph_file: Path |
 def analysis_source(paths: ProjectPaths) -> Delivery | Store:
     """What the analyses (gaps, network, diff) read: the built graph's delivery table, saved beside it.
 
-    When ``build/cspgraph.ttl`` is current, its saved table (:mod:`cspgraph.deliverycache`) is read back
-    without loading the graph at all; when there is none yet (the first analysis after a build), the graph is
-    loaded, the table read whole and saved for the next analysis. Nationally that first time costs about 5 s
-    more than reading one year's initiatives would, and every later analysis about 12 s less (README).
+    When ``build/cspgraph.ttl`` is current, its saved table (:mod:`cspgraph.deliverycache`), which ``cspgraph
+    build`` writes, is read back without loading the graph at all. When there is none (a build that could not
+    save it, a graph built by an earlier version), the graph is loaded, the table read whole and saved for the
+    next analysis: nationally that costs about 5 s more than reading one year's initiatives would, and saves
+    every later analysis about 12 s (README).
     Otherwise the store is returned and each analysis reads only what it asks for: when the build is stale
     (the graph is then built in memory, see :func:`open_store`), and when the build folder cannot be written
     (reading the whole table every time would cost more than it saves).

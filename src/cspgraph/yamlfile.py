@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
-import os
 import sys
 import time
 import types
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError, Location
+from .helper import helper_context
 
 
 class LocatedDict(dict):
@@ -206,14 +206,6 @@ def _parse_into(paths: Sequence[Path], conn) -> None:
     conn.close()
 
 
-def _usable_cpus() -> int:
-    """The CPUs this process may run on (a container or taskset may allow fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
-
-
 def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
     """Each file with its document (as :func:`load_yaml`), in order; a file's DataError is raised at its turn.
 
@@ -227,12 +219,10 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
     can deadlock), the second half is parsed here instead.
     """
     paths = list(paths)
-    # a daemonic process (a multiprocessing.Pool worker, say) may not start one of its own
-    helped = ("fork" in multiprocessing.get_all_start_methods() and _usable_cpus() > 1
-              and not multiprocessing.current_process().daemon and len(paths) >= PARALLEL_FROM)
+    context = helper_context() if len(paths) >= PARALLEL_FROM else None
+    helped = context is not None
     half = len(paths) // 2
-    if helped:
-        context = multiprocessing.get_context("fork")
+    if context is not None:
         receiving, sending = context.Pipe(duplex=False)
         helper = context.Process(target=_parse_into, args=(paths[half:], sending), daemon=True)
         try:
