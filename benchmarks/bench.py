@@ -228,11 +228,11 @@ def build_worker(work: str, ontology_dir: str, turtle: str) -> None:
     data = step("load + check data (YAML)", lambda: load_plan_data(paths.data, vocab))
     built = step("build RDF", lambda: assemble(ontology, data, preload=True),
                  lambda: "the delivery table's store filled alongside")
-    body = step(TABLE_READ, lambda: write_graph_alongside(built, Path(turtle), lambda: deliverycache.pickled(
+    body, status = step(TABLE_READ, lambda: write_graph_alongside(built, Path(turtle), lambda: deliverycache.pickled(
         delivery(OxigraphStore.from_oxigraph(built.oxigraph_store())))),
         lambda: f"Turtle {Path(turtle).stat().st_size / 2**20:.0f} MB")
     built = built.without_store()
-    step(TABLE_SAVE, lambda: deliverycache.save(body, Path(turtle)),
+    step(TABLE_SAVE, lambda: deliverycache.save(body, Path(turtle), written=status),
          lambda: f"{deliverycache.cache_file(Path(turtle)).stat().st_size / 2**20:.0f} MB")
     print(json.dumps({"steps": steps, "triples": built.triple_count, "peak_rss_mb": peak_rss_mb()}))
 

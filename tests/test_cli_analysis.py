@@ -109,6 +109,23 @@ def test_diff_real_and_errors():
     assert "Traceback" not in wrong.output
 
 
+def test_build_no_table_leaves_the_table_to_the_first_analysis(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from cspgraph.deliverycache import cache_file, load
+
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "tests" / "fixtures" / "mini-years", tmp_path / "p")
+    args = ["--root", str(tmp_path / "p"), "--ontology", str(repo / "ontology"), "--queries", str(repo / "queries")]
+    graph = tmp_path / "p" / "build" / "cspgraph.ttl"
+    built = _run(*args, "build", "--no-table")
+    assert built.exit_code == 0 and graph.is_file() and not cache_file(graph).exists()
+    assert "the table that gaps" not in built.output
+    assert _run(*args, "gaps", "--format", "json").exit_code == 0
+    assert load(graph) is not None  # saved by the first analysis, as before the build saved it
+
+
 def test_analyses_after_a_build_read_the_saved_table(tmp_path, monkeypatch):
     """'cspgraph build' saves the delivery table; the analyses answer from it, as they would from the graph."""
     import shutil

@@ -94,10 +94,10 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
 
     Raises DataError on bad input before anything is written. ``notify`` hears, before a validation that
     will take a while (a national graph: see benchmarks/), what is happening and how to skip it, and why a
-    delivery table could not be saved. With ``table`` (the default), a graph written to the project's
-    ``build/cspgraph.ttl`` gets its delivery table saved beside it, so that no analysis has to load the
-    graph; a graph that does not conform (``write_invalid``) or is written elsewhere (``output``) gets none,
-    and the first analysis reads the graph as before.
+    delivery table could not be made or saved. With ``table`` (the default; ``cspgraph build --no-table``
+    turns it off), a graph written to the project's ``build/cspgraph.ttl`` gets its delivery table saved
+    beside it, so that no analysis has to load the graph; a graph that does not conform (``write_invalid``)
+    or is written elsewhere (``output``) gets none, and the first analysis reads the graph as before.
     """
     inputs = input_manifest(paths)  # taken first: an edit made while we build makes the result stale
     target = output or paths.graph_file
@@ -119,9 +119,9 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
 
         if table and conforms:
             # the table is read (and pickled) while a helper process writes the Turtle: graph.write_graph_alongside
-            body = write_graph_alongside(built, target, lambda: deliverycache.pickled(_delivery_table(built)))
+            body, status = write_graph_alongside(built, target, lambda: _table_body(built, notify))
             built = built.without_store()
-            saved = _save_table(body, target, notify)
+            saved = _save_table(body, target, status, notify) if body is not None else None
         else:
             built = built.without_store()  # its memory back before the Turtle is written
             write_graph(built, target)
@@ -143,13 +143,28 @@ def _delivery_table(built: BuiltGraph):
     return delivery(OxigraphStore.from_oxigraph(built.oxigraph_store()))
 
 
-def _save_table(body: bytes, graph_file: Path, notify: Callable[[str], None] | None) -> Path | None:
-    """Save the table for the graph just written; a failure costs the first analysis its time, nothing more."""
+def _table_body(built: BuiltGraph, notify: Callable[[str], None] | None) -> bytes | None:
+    """The pickled table, or None: the graph is what a build is for, and the table only spares the first
+    analysis its time, so a failure here (no memory left, say) is said and the graph is written all the same."""
+    from . import deliverycache
+
+    try:
+        return deliverycache.pickled(_delivery_table(built))
+    except Exception as error:
+        if notify is not None:
+            notify(f"the delivery table was not made ({type(error).__name__}: {error}): the first analysis will "
+                   "read the graph instead")
+        return None
+
+
+def _save_table(body: bytes, graph_file: Path, status, notify: Callable[[str], None] | None) -> Path | None:
+    """Save the table for the graph just written (``status``: the file as written; another build may have
+    replaced it since, and then nothing is saved); a failure costs the first analysis its time, nothing more."""
     from . import deliverycache
     from .errors import CspgraphError
 
     try:
-        return deliverycache.save(body, graph_file)
+        return deliverycache.save(body, graph_file, written=status)
     except CspgraphError as error:
         if notify is not None:
             notify(f"the delivery table was not saved ({error}): the first analysis will read the graph instead")

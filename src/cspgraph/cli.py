@@ -72,17 +72,20 @@ def cli(ctx: click.Context, root: Path | None, data_dir: Path | None, ontology_d
 @click.option("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
               help="sparql: each shape constraint one query on the whole graph (fast at any size); "
                    "pyshacl: the reference implementation, node by node.")
+@click.option("--no-table", is_flag=True,
+              help="Do not save the delivery table that gaps, network and diff read (the first of them then "
+                   "reads the graph and saves it); spares a large build about 1 GB of memory and a few seconds.")
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: str) -> None:
+def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: str, no_table: bool) -> None:
     """Build the knowledge graph from data/ and the ontology, validate it with SHACL, write it.
 
     The file is written only when the graph conforms (exit 0); a non-conforming graph exits 1 and
-    leaves the previous file in place. Beside it goes the delivery table that gaps, network and diff
-    read, so that they need not load the graph.
+    leaves the previous file in place. Beside build/cspgraph.ttl goes the delivery table that gaps, network
+    and diff read, so that they need not load the graph (not with --out elsewhere, nor --no-table).
     """
     from .build import run_build
 
-    report = run_build(_paths(ctx), output=out, validate=not no_validate, validator=validator,
+    report = run_build(_paths(ctx), output=out, validate=not no_validate, validator=validator, table=not no_table,
                        notify=lambda message: click.echo(message, err=True))
     click.echo(render(["what", "count"], report.summary.rows(), "table"), nl=False)
     if report.validation is not None:

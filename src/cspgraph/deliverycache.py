@@ -21,8 +21,10 @@ analysis):
 - the format number and Python's pickle protocol are the same, and the body's SHA-256 is the one recorded.
 
 An analysis keys the table to the graph as it was *before* it read it: a build that replaces the graph
-meanwhile (nationally the read takes about 12 s) makes the key differ, and nothing is saved. The build keys it
-to the file it has just written, from the graph it holds in memory.
+meanwhile (nationally the read takes about 12 s) makes the key differ, and nothing is saved. A build, which
+reads the table from the graph it holds in memory, saves it only if the file is still the one it wrote (same
+device, inode, size and modification time): another build that renamed its graph into place meanwhile gets
+no table of this one's.
 
 Accidental damage (a disk error, a copy cut short) never reaches the unpickler: the body's checksum is
 checked first. The build folder is trusted as ``build/cspgraph.ttl`` in it is: a crafted graph gives wrong
@@ -50,7 +52,7 @@ from pathlib import Path
 import pyoxigraph
 
 from . import network, store
-from .graph import write_atomic
+from .graph import same_file, write_atomic
 from .network import Agency, Delivery, Initiative, Participation, Plan, Priority, RiskEntry
 
 #: bump when the file's layout changes
@@ -126,12 +128,14 @@ def pickled(data: Delivery) -> bytes:
     return pickle.dumps(dataclasses.replace(data, seconds=0.0), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def save(data: Delivery | bytes, graph_file: Path, read_from: dict | None = None) -> Path | None:
+def save(data: Delivery | bytes, graph_file: Path, read_from: dict | None = None,
+         written: os.stat_result | None = None) -> Path | None:
     """Save ``data`` (or its :func:`pickled` body), read whole from ``graph_file``'s graph, beside it; returns
     the file written.
 
-    ``read_from`` is :func:`origin` as taken before the graph was read (default: now). When the graph is no
-    longer that file (a build replaced it meanwhile), nothing is saved and None is returned. Written to a
+    ``read_from`` is :func:`origin` as taken before the graph was read (default: now); a build gives instead
+    ``written``, the status of the graph file it wrote (:func:`~cspgraph.graph.write_atomic`). When the graph
+    is no longer that file (another build replaced it meanwhile), nothing is saved and None is returned. Written to a
     temporary file and renamed (:func:`~cspgraph.graph.write_atomic`): a reader sees the old table or the new
     one, never half of one. Raises CspgraphError when the folder cannot be written, ValueError for a table not
     read whole.
@@ -139,6 +143,8 @@ def save(data: Delivery | bytes, graph_file: Path, read_from: dict | None = None
     body = data if isinstance(data, bytes) else pickled(data)
     now = origin(graph_file)
     if read_from is not None and read_from != now:
+        return None
+    if written is not None and not same_file(graph_file, written):
         return None
     header = json.dumps({**now, "sha256": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode("utf-8")
     target = cache_file(graph_file)

@@ -13,8 +13,11 @@ first use (:attr:`BuiltGraph.graph`), so every route sees the same triples.
 from __future__ import annotations
 
 import io
+import json
 import os
 import queue
+import subprocess
+import sys
 import tempfile
 import threading
 from collections import defaultdict
@@ -31,7 +34,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from . import namespaces as ns
 from .errors import CspgraphError, DataError, Location
-from .helper import helper_context
+from .helper import usable_cpus
 from .namespaces import CSP, ORG, SCHEMA
 from .plandata import LocatedDict, PlanData, SourceText, Vocabulary, iso_date, load_plan_data, local_spellings
 from .project import ProjectPaths
@@ -629,31 +632,53 @@ def current_umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> None:
+def write_atomic(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> os.stat_result:
     """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half of one.
 
     ``payload`` is the bytes, or a function that writes them to the open file (a large graph streams).
+    Returns the file's status as written (see :func:`same_file`).
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
-        raise CspgraphError(f"{path}: cannot write here: {err.strerror}\n  -> choose a folder you can write to") from None
+        raise _cannot_write(path, err) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             if callable(payload):
                 payload(handle)
             else:
                 handle.write(payload)
-        # mkstemp makes the file owner-only (0600); a built graph or page is meant to be read by others
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
+        return _rename_into_place(Path(tmp), path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        raise CspgraphError(f"{path}: cannot write here: {err.strerror}\n  -> choose a folder you can write to") from None
+        raise _cannot_write(path, err) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _cannot_write(path: Path, err: OSError) -> CspgraphError:
+    return CspgraphError(f"{path}: cannot write here: {err.strerror}\n  -> choose a folder you can write to")
+
+
+def _rename_into_place(tmp: Path, path: Path) -> os.stat_result:
+    """Make a finished temporary file readable by others and rename it over ``path``; its status as renamed."""
+    # mkstemp makes the file owner-only (0600); a built graph or page is meant to be read by others
+    os.chmod(tmp, 0o666 & ~current_umask())
+    written = tmp.stat()  # a rename keeps the inode, size and modification time (not the change time)
+    os.replace(tmp, path)
+    return written
+
+
+def same_file(path: Path, written: os.stat_result) -> bool:
+    """Whether ``path`` is still the file whose status :func:`write_atomic` returned (no one has replaced it)."""
+    try:
+        now = path.stat()
+    except OSError:
+        return False
+    return ((now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns)
+            == (written.st_dev, written.st_ino, written.st_size, written.st_mtime_ns))
 
 
 def turtle_of(graph: Graph) -> bytes:
@@ -666,75 +691,94 @@ def turtle_of(graph: Graph) -> bytes:
         raise DataError(f"the graph holds a term that is not valid RDF: {err}") from None
 
 
-def write_graph(graph: Graph | BuiltGraph, path: Path) -> None:
-    """Write a built graph (or any rdflib Graph) to ``path`` as Turtle, atomically."""
-    write_atomic(path, graph.write_turtle if isinstance(graph, BuiltGraph) else turtle_of(graph))
+def write_graph(graph: Graph | BuiltGraph, path: Path) -> os.stat_result:
+    """Write a built graph (or any rdflib Graph) to ``path`` as Turtle, atomically; the file's status."""
+    return write_atomic(path, graph.write_turtle if isinstance(graph, BuiltGraph) else turtle_of(graph))
 
 
 #: from this many triples a helper process writes the Turtle (nationally 3.1 million: about 5 s); below it,
 #: starting one would cost more than it saves
 TURTLE_HELPER_FROM = 200_000
-#: how long past ``work`` a Turtle helper may take before this process writes the file itself (a child forked
-#: beside other threads can deadlock); generous, since writing is as long as the work it runs beside
+#: how long past ``work`` the Turtle helper may take before this process writes the file itself;
+#: generous, since writing takes about as long as the work it runs beside
 TURTLE_HELPER_PATIENCE = 60.0
 
 
-def write_graph_alongside(built: BuiltGraph, path: Path, work: Callable[[], T]) -> T:
-    """Write ``built`` to ``path`` as :func:`write_graph` does, while this process runs ``work()``; its result.
+def write_graph_alongside(built: BuiltGraph, path: Path, work: Callable[[], T]) -> tuple[T, os.stat_result]:
+    """Write ``built`` to ``path`` as :func:`write_graph` does, while this process runs ``work()``; work's
+    result, and the file's status as written (for :func:`same_file`).
 
     Writing the national Turtle takes about 5 s of one core, and what ``cspgraph build`` does next (reading
-    the analyses' delivery table, about 8 s) needs nothing from the file: so, for a large graph, where
-    ``fork`` exists and two CPUs are usable (:func:`cspgraph.helper.helper_context`), a forked helper writes
-    the Turtle to a temporary file beside ``path`` meanwhile, and this process renames it into place once
-    ``work`` has returned. The file is the same byte for byte (tested). A helper that cannot start, fails or has not
-    finished within :data:`TURTLE_HELPER_PATIENCE` after ``work`` leaves the writing to this process, whose
-    errors are the ones reported; if ``work`` raises, nothing is written.
+    the analyses' delivery table, about 8 s) needs nothing from the file: so, for a large graph where two
+    CPUs are usable, a helper process (:mod:`cspgraph.turtlewriter`) writes the Turtle into a temporary file
+    beside ``path`` from N-Triples fed to it on a second thread, and this process renames the file into
+    place once ``work`` has returned and the helper has read everything and exited 0. The file is the same
+    byte for byte (tested). A helper that cannot start, fails, or has not finished within
+    :data:`TURTLE_HELPER_PATIENCE` after ``work`` is stopped and leaves the writing to this process, whose
+    errors are the ones reported. If ``work`` raises, nothing is written; a folder that cannot be written is
+    reported before ``work`` starts.
     """
-    context = helper_context() if built.triple_count >= TURTLE_HELPER_FROM else None
-    if context is None:
+    if built.triple_count < TURTLE_HELPER_FROM or usable_cpus() < 2:
         result = work()
-        write_graph(built, path)
-        return result
+        return result, write_graph(built, path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(fd)
-    except OSError:  # the folder cannot be written: write_graph says so, with the usual message
-        result = work()
-        write_graph(built, path)
-        return result
+    except OSError as err:
+        raise _cannot_write(path, err) from None
     tmp = Path(name)
-    helper = context.Process(target=_write_turtle_into, args=(built, tmp), daemon=True)
-    try:
-        helper.start()
-    except Exception:  # no process to be had (a process limit, no memory to fork)
-        helper = None
+    helper = _start_turtle_helper(tmp)
+    fed: list[bool] = []
+    feeder = None
+    if helper is not None:
+        feeder = threading.Thread(target=_feed, args=(helper, built, fed), name="cspgraph-turtle-feeder",
+                                  daemon=True)
+        feeder.start()
     try:
         result = work()
         if helper is not None:
-            helper.join(TURTLE_HELPER_PATIENCE)
-        if helper is not None and helper.exitcode == 0:
             try:
-                os.chmod(tmp, 0o666 & ~current_umask())  # as write_atomic: mkstemp makes it owner-only
-                os.replace(tmp, path)
-                return result
-            except OSError:
-                pass  # write it here instead, where an error is reported with the usual message
-        write_graph(built, path)
-        return result
+                helper.wait(TURTLE_HELPER_PATIENCE)
+            except subprocess.TimeoutExpired:
+                pass
+            feeder.join(1.0)
+            if helper.returncode == 0 and fed:  # the whole graph went in, and all of it came out
+                try:
+                    return result, _rename_into_place(tmp, path)
+                except OSError:
+                    pass  # write it here instead, where an error is reported with the usual message
+            _stop(helper)  # failed or hung: stopped before this process writes the same file
+        return result, write_graph(built, path)
     finally:
         if helper is not None:
-            if helper.is_alive():
-                helper.terminate()
-            helper.join()
+            _stop(helper)
         tmp.unlink(missing_ok=True)
 
 
-def _write_turtle_into(built: BuiltGraph, tmp: Path) -> None:
-    """In the helper process: the Turtle into ``tmp``; any failure is only an exit code (the parent writes
-    the file itself then, and reports what goes wrong), never a traceback on the user's terminal."""
+def _start_turtle_helper(tmp: Path) -> subprocess.Popen | None:
     try:
-        with tmp.open("wb") as handle:
-            built.write_turtle(handle)
-    except BaseException:
-        os._exit(1)
+        return subprocess.Popen(
+            [sys.executable, "-m", "cspgraph.turtlewriter", str(tmp), json.dumps(TURTLE_PREFIXES)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:  # no process to be had (a process limit, no memory)
+        return None
+
+
+def _feed(helper: subprocess.Popen, built: BuiltGraph, fed: list[bool]) -> None:
+    """On a second thread: the graph's N-Triples into the helper (a write waiting on the pipe lets the main
+    thread run). ``fed`` gets True only when every byte went in: a helper that saw less must not be used."""
+    try:
+        with helper.stdin as pipe:
+            pipe.write("".join(_ontology_lines(built.ontology)).encode("utf-8"))
+            for chunk in built.chunks:
+                pipe.write(chunk)
+        fed.append(True)
+    except (OSError, ValueError):  # the helper died or was stopped: the main thread writes the file
+        pass
+
+
+def _stop(helper: subprocess.Popen) -> None:
+    if helper.poll() is None:
+        helper.kill()
+    helper.wait()

@@ -1,10 +1,11 @@
 """A second process beside this one, for work that would otherwise leave one of two cores idle.
 
 Two steps of a national build are long, single-threaded and independent of what runs beside them: parsing the
-second half of the plan files (:func:`cspgraph.yamlfile.load_yaml_files`) and writing the Turtle while the
-analyses' table is read (:func:`cspgraph.graph.write_graph_alongside`). Python runs one thread at a time, so
-each is given to a forked process. Both callers treat the helper as optional: where it cannot start, dies or
-hangs, the work is done in this process instead, with the same result.
+second half of the plan files (:func:`cspgraph.yamlfile.load_yaml_files`, a forked process, which needs the
+file list only) and writing the Turtle while the analyses' table is read
+(:func:`cspgraph.graph.write_graph_alongside`, a started one, :mod:`cspgraph.turtlewriter`, since a fork of
+the build's 2.8 GB would cost memory). Both callers treat the helper as optional: where it cannot start,
+dies or hangs, the work is done in this process instead, with the same result.
 """
 
 from __future__ import annotations
@@ -34,3 +35,4 @@ def helper_context() -> BaseContext | None:
     if multiprocessing.current_process().daemon:
         return None
     return multiprocessing.get_context("fork")
+
