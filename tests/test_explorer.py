@@ -277,3 +277,107 @@ def test_cli_explore_refuses_a_foreign_folder(mini_paths, tmp_path):
 def test_serve_refuses_a_folder_without_a_site(tmp_path):
     with pytest.raises(CspgraphError, match="no explorer site"):
         explorer.serve(tmp_path, 8000)
+
+
+# ------------------------------------------------------------------------------------------------ large answers
+
+
+def _site_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_long_answers_asked_again_give_the_same_pages(repo_paths, built, tmp_path, monkeypatch):
+    """Answers longer than KEEP_ROWS are not kept between working out the menus and writing the page, but
+    asked again: the pages must be the same as with every answer kept."""
+    store = OxigraphStore.from_graph(built.graph)
+    kept = build_site(repo_paths, tmp_path / "kept", store=store)
+    asked = []
+    real_ask = explorer.ask
+
+    def counted(q, st, values=None):
+        asked.append(q.id)
+        return real_ask(q, st, values)
+
+    monkeypatch.setattr(explorer, "KEEP_ROWS", 0)
+    monkeypatch.setattr(explorer, "ask", counted)
+    again = build_site(repo_paths, tmp_path / "again", store=store)
+    assert len(asked) > len(load_questions(repo_paths.queries))  # the pages' answers were asked a second time
+    assert _site_files(kept.out_dir) == _site_files(again.out_dir)
+
+
+def test_a_long_answer_shows_its_first_rows_and_the_csv_has_all(repo_paths, built, tmp_path, monkeypatch):
+    monkeypatch.setattr(explorer, "MAX_TABLE_ROWS", 3)
+    report = build_site(repo_paths, tmp_path / "site", store=OxigraphStore.from_graph(built.graph))
+    page = (report.out_dir / "questions" / "initiatives-per-plan.html").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO((report.out_dir / "questions" / "initiatives-per-plan.csv")
+                                       .read_text(encoding="utf-8"))))
+    assert len(rows) - 1 == 2  # one row a plan: 2018-19 and 2020-21, not over the cap
+    matrix_page = (report.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
+    matrix_rows = list(csv.reader(io.StringIO((report.out_dir / "questions" / "scp-pfcc-matrix.csv")
+                                              .read_text(encoding="utf-8"))))
+    total = len(matrix_rows) - 1
+    assert total > 3
+    answer = matrix_page.split("<h2>Answer</h2>", 1)[1]
+    assert answer.count("<tr>") == 1 + 3  # the header, then the first three rows
+    assert f"({total} rows)" in answer and f"The first 3 of {total} rows: the CSV has them all." in answer
+    assert "The first" not in page.split("<h2>Answer</h2>", 1)[1]
+
+
+def test_a_matrix_too_large_to_show_says_so(repo_paths, built, tmp_path, monkeypatch):
+    store = OxigraphStore.from_graph(built.graph)
+    shown = build_site(repo_paths, tmp_path / "shown", store=store)
+    page = (shown.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
+    assert "<h2>As a matrix</h2>\n<table>" in page
+    monkeypatch.setattr(explorer, "MAX_MATRIX_CELLS", 1)
+    capped = build_site(repo_paths, tmp_path / "capped", store=store)
+    page = (capped.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
+    assert "<h2>As a matrix</h2>\n<table>" not in page
+    assert re.search(r"\d+ rows by \d+ columns is too large to show as a matrix here", page)
+
+
+def test_the_site_is_the_same_whatever_the_hash_seed(repo_paths, tmp_path):
+    """Sets have no order, and Python's string hashing differs from one run to the next: where two things
+    sort alike (an initiative and a police operation of one name, two quotes from one line), the IRI decides."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from cspgraph.explorer import build_site; "
+              "from cspgraph.project import ProjectPaths; build_site(ProjectPaths.at(Path(sys.argv[1])), Path(sys.argv[2]))")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", script, str(repo_paths.root), str(tmp_path / seed)], check=True,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed}, timeout=300)
+    assert _site_files(tmp_path / "1") == _site_files(tmp_path / "2")
+
+
+def test_the_whole_site_of_a_built_project_reads_the_saved_table(tmp_path, monkeypatch):
+    """The build's saved delivery table stands in for reading the store (the explorer lets the store go first):
+    the same network and gap pages, and a damaged table falls back to reading the graph again."""
+    import shutil
+
+    from cspgraph import deliverycache
+    from cspgraph.build import run_build
+    from cspgraph.project import ProjectPaths
+
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "tests" / "fixtures" / "mini-years", tmp_path / "p")
+    paths = ProjectPaths.at(tmp_path / "p").with_overrides(ontology=repo / "ontology", queries=repo / "queries")
+    assert run_build(paths, table=False).table is None
+    from_store = build_site(paths, tmp_path / "from-store")  # no table: read from the store, as before
+    assert run_build(paths).table is not None
+    read = explorer.delivery
+
+    def refuse(store, *args, **kwargs):
+        raise AssertionError("the delivery table was read from the store although the build saved it")
+
+    monkeypatch.setattr(explorer, "delivery", refuse)
+    from_table = build_site(paths, tmp_path / "from-table")
+    for page in ("network.html", "gaps.html"):
+        assert (from_table.out_dir / page).read_bytes() == (from_store.out_dir / page).read_bytes(), page
+    # damaged after the header check: the body fails its checksum, and the graph is read again
+    monkeypatch.setattr(explorer, "delivery", read)
+    table = deliverycache.cache_file(paths.graph_file)
+    header, _, body = table.read_bytes().partition(b"\n")
+    monkeypatch.setattr(deliverycache, "load", lambda graph_file: None)
+    again = build_site(paths, tmp_path / "again")
+    assert (again.out_dir / "gaps.html").read_bytes() == (from_store.out_dir / "gaps.html").read_bytes()
+    assert table.read_bytes() == header + b"\n" + body

@@ -1,8 +1,8 @@
 """A part of the graph: some plans, and only what those plans use.
 
 A force area's analyst, or a partnership lead, with the national graph wants an explorer of their own plans,
-not of the country's: nationally ``cspgraph explore`` writes 102,593 files (1.5 GB) in about 8 minutes, at a
-peak of 3.5 GB (README, The explorer), where one force area's part takes seconds. The part is the graph that
+not of the country's: nationally ``cspgraph explore`` writes 102,593 files (1.5 GB) in about 7 minutes, at a
+peak of 3.0-3.1 GB (README, The explorer), where one force area's part takes seconds. The part is the graph that
 would have been built from those plans alone, with the registers (agencies, places, Police and Crime Plans,
 sources) trimmed to what the plans use. ``tests/test_scope.py`` checks, on generated data, that it equals triple
 for triple the part of a build of a folder holding only those plans (nothing of other plans leaks in), and,
@@ -77,7 +77,7 @@ class Scope:
     @property
     def folder(self) -> str:
         """A folder name for this part's site (``site-safer-colchester-2020-21``): a part written to ``site/``
-        would replace the whole graph's site, which nationally takes 8 minutes to write again."""
+        would replace the whole graph's site, which nationally takes about 7 minutes to write again."""
         words = [*self.partnerships, *self.pfcc_plans, *self.years]
         name = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower())).strip("-")[:80].strip("-")
         return f"site-{name or 'part'}"
