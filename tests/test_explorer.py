@@ -348,36 +348,3 @@ def test_the_site_is_the_same_whatever_the_hash_seed(repo_paths, tmp_path):
                        env={**__import__("os").environ, "PYTHONHASHSEED": seed}, timeout=300)
     assert _site_files(tmp_path / "1") == _site_files(tmp_path / "2")
 
-
-def test_the_whole_site_of_a_built_project_reads_the_saved_table(tmp_path, monkeypatch):
-    """The build's saved delivery table stands in for reading the store (the explorer lets the store go first):
-    the same network and gap pages, and a damaged table falls back to reading the graph again."""
-    import shutil
-
-    from cspgraph import deliverycache
-    from cspgraph.build import run_build
-    from cspgraph.project import ProjectPaths
-
-    repo = Path(__file__).resolve().parents[1]
-    shutil.copytree(repo / "tests" / "fixtures" / "mini-years", tmp_path / "p")
-    paths = ProjectPaths.at(tmp_path / "p").with_overrides(ontology=repo / "ontology", queries=repo / "queries")
-    assert run_build(paths, table=False).table is None
-    from_store = build_site(paths, tmp_path / "from-store")  # no table: read from the store, as before
-    assert run_build(paths).table is not None
-    read = explorer.delivery
-
-    def refuse(store, *args, **kwargs):
-        raise AssertionError("the delivery table was read from the store although the build saved it")
-
-    monkeypatch.setattr(explorer, "delivery", refuse)
-    from_table = build_site(paths, tmp_path / "from-table")
-    for page in ("network.html", "gaps.html"):
-        assert (from_table.out_dir / page).read_bytes() == (from_store.out_dir / page).read_bytes(), page
-    # damaged after the header check: the body fails its checksum, and the graph is read again
-    monkeypatch.setattr(explorer, "delivery", read)
-    table = deliverycache.cache_file(paths.graph_file)
-    header, _, body = table.read_bytes().partition(b"\n")
-    monkeypatch.setattr(deliverycache, "load", lambda graph_file: None)
-    again = build_site(paths, tmp_path / "again")
-    assert (again.out_dir / "gaps.html").read_bytes() == (from_store.out_dir / "gaps.html").read_bytes()
-    assert table.read_bytes() == header + b"\n" + body

@@ -152,21 +152,6 @@ def save(data: Delivery | bytes, graph_file: Path, read_from: dict | None = None
     return target
 
 
-def current(graph_file: Path) -> bool:
-    """Whether a table is saved for ``graph_file`` as it is now, by its header alone: no hashing, no unpickling.
-
-    For a caller that must let go of memory before it loads the table (the explorer drops the store first);
-    :func:`load` still checks everything, and may yet give None.
-    """
-    try:
-        with cache_file(graph_file).open("rb") as file:
-            line = file.readline(_HEADER_LIMIT + 1)
-        header = json.loads(line) if line.endswith(b"\n") else None
-        return isinstance(header, dict) and {k: v for k, v in header.items() if k != "sha256"} == origin(graph_file)
-    except Exception:
-        return False
-
-
 def load(graph_file: Path) -> Delivery | None:
     """The saved delivery table of ``graph_file``, or None when there is none that stands for it as it is now.
 

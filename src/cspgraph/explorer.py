@@ -36,7 +36,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from . import deliverycache, drawing, formatting
+from . import drawing, formatting
 from .errors import CspgraphError
 from .gaps import gap_report
 from .graph import current_umask
@@ -45,7 +45,6 @@ from .network import Delivery, co_delivery_network, delivery
 from .project import ProjectPaths
 from .questions import Answer, Question, ask, load_questions, options, to_term
 from .scope import Part, Scope, chosen_plans, part
-from .session import built_file_is_current, open_store
 from .store import OxigraphStore, Store, paused_gc
 
 #: a file in every site we write: its presence is what lets a later build replace the folder
@@ -918,9 +917,9 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
-    # the project's own built graph: the build saved its delivery table beside it (cspgraph.deliverycache)
-    built_graph = store is None and not scope and built_file_is_current(paths)
     if store is None:
+        from .session import open_store
+
         store = open_store(paths)
     covers = ""
     if isinstance(store, Part):
@@ -951,13 +950,8 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
         # the question pages and the delivery table are all that read the store: done first, so that the store
         # (1.2 GB nationally) can go before the other 100,000 pages are written
         _question_pages(site, questions)
-        # the table the build saved, read once the store has gone, where it stands for this graph (nationally
-        # 0.5 s instead of 4 s; the site's peak, at the end of the question pages, stays 3.0-3.1 GB)
-        saved = built_graph and deliverycache.current(paths.graph_file)
-        data = None if saved else delivery(store)
+        data = delivery(store)
         site.store = store = None
-        if data is None:
-            data = deliverycache.load(paths.graph_file) or delivery(open_store(paths))  # damaged since: read again
         _plan_pages(site)
         _initiative_pages(site)
         _agency_pages(site)
