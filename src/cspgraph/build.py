@@ -113,25 +113,25 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     # the BuiltGraph itself, not built.graph: the SPARQL validator reads its N-Triples, no rdflib graph made
     validation = validate_graph(built, load_shapes(paths.ontology / "shapes.ttl"), validator) if validate else None
     conforms = validation is None or validation.conforms
+    table = table and conforms
+    if not table:
+        built = built.without_store()  # its memory back before the Turtle is written
     written = saved = None
     if conforms or write_invalid:
         from . import deliverycache  # here: it brings the analyses' modules, which a failed build does not need
 
-        if table and conforms:
+        if table:
             # the table is read (and pickled) while a helper process writes the Turtle: graph.write_graph_alongside
             body, status = write_graph_alongside(built, target, lambda: _table_body(built, notify))
             built = built.without_store()
             saved = _save_table(body, target, status, notify) if body is not None else None
         else:
-            built = built.without_store()  # its memory back before the Turtle is written
             write_graph(built, target)
         written = target
         if saved is None:
             deliverycache.forget(target)  # the old graph's saved delivery table
         if for_project:
             write_atomic(manifest_file(target), json.dumps(inputs, indent=1).encode("utf-8"))
-    else:
-        built = built.without_store()
     return BuildReport(built, summarise(built), validation, written, saved)
 
 

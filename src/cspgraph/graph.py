@@ -557,7 +557,12 @@ class BuiltGraph:
 
     def ntriples(self) -> io.BufferedReader:
         """Every triple as N-Triples, the ontology first, as a stream (pyoxigraph and rdflib read it)."""
-        return _stream(("".join(_ontology_lines(self.ontology)).encode("utf-8"), *self.chunks))
+        return _stream(self.ntriples_blocks())
+
+    def ntriples_blocks(self) -> Iterator[bytes]:
+        """The same N-Triples as blocks of bytes (the ontology's, then one a plan), for a pipe."""
+        yield "".join(_ontology_lines(self.ontology)).encode("utf-8")
+        yield from self.chunks
 
     def oxigraph_store(self) -> ox.Store:
         """The triples in an in-memory Oxigraph store: the one filled while building (``preload``), or else one
@@ -638,24 +643,30 @@ def write_atomic(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> os.
     ``payload`` is the bytes, or a function that writes them to the open file (a large graph streams).
     Returns the file's status as written (see :func:`same_file`).
     """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as err:
-        raise _cannot_write(path, err) from None
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             if callable(payload):
                 payload(handle)
             else:
                 handle.write(payload)
-        return _rename_into_place(Path(tmp), path)
+        return _rename_into_place(tmp, path)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise _cannot_write(path, err) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _temp_beside(path: Path) -> tuple[int, Path]:
+    """A new owner-only temporary file in ``path``'s folder (made if need be), open, to be renamed over it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise _cannot_write(path, err) from None
+    return fd, Path(tmp)
 
 
 def _cannot_write(path: Path, err: OSError) -> CspgraphError:
@@ -721,13 +732,8 @@ def write_graph_alongside(built: BuiltGraph, path: Path, work: Callable[[], T]) 
     if built.triple_count < TURTLE_HELPER_FROM or usable_cpus() < 2:
         result = work()
         return result, write_graph(built, path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-    except OSError as err:
-        raise _cannot_write(path, err) from None
-    tmp = Path(name)
+    fd, tmp = _temp_beside(path)
+    os.close(fd)  # the helper opens it by name
     helper = _start_turtle_helper(tmp)
     fed: list[bool] = []
     feeder = None
@@ -770,9 +776,8 @@ def _feed(helper: subprocess.Popen, built: BuiltGraph, fed: list[bool]) -> None:
     thread run). ``fed`` gets True only when every byte went in: a helper that saw less must not be used."""
     try:
         with helper.stdin as pipe:
-            pipe.write("".join(_ontology_lines(built.ontology)).encode("utf-8"))
-            for chunk in built.chunks:
-                pipe.write(chunk)
+            for block in built.ntriples_blocks():
+                pipe.write(block)
         fed.append(True)
     except (OSError, ValueError):  # the helper died or was stopped: the main thread writes the file
         pass
