@@ -348,3 +348,56 @@ def test_the_site_is_the_same_whatever_the_hash_seed(repo_paths, tmp_path):
                        env={**__import__("os").environ, "PYTHONHASHSEED": seed}, timeout=300)
     assert _site_files(tmp_path / "1") == _site_files(tmp_path / "2")
 
+
+
+def _facts_as_triples(facts: explorer.Facts) -> set[tuple[str, str, str, bool]]:
+    """What a Facts holds, read back from its three indexes as (subject, predicate, object, is an IRI)."""
+    def each(index):
+        for predicate, found in index.items():
+            for key, values in found.items():
+                for value in ([values] if isinstance(values, str) else values):
+                    yield predicate, key, value
+    out = {(s, p, o, True) for p, s, o in each(facts.out)}
+    assert out == {(s, p, o, True) for p, o, s in each(facts.inv)}  # the inverse index says the same
+    return out | {(s, p, o, False) for p, s, o in each(facts.lit)}
+
+
+def test_facts_hold_every_triple_about_an_instance_on_either_engine(built):
+    """Facts walks Oxigraph triple by triple and asks rdflib (or an endpoint) one SELECT: both must give every
+    triple whose subject is an id: IRI, and nothing else."""
+    from rdflib import Literal, URIRef
+
+    from cspgraph.namespaces import ID
+    from cspgraph.store import RdflibStore
+
+    expected = {(str(s), str(p), str(o), isinstance(o, URIRef)) for s, p, o in built.graph
+                if isinstance(s, URIRef) and str(s).startswith(str(ID)) and isinstance(o, (URIRef, Literal))}
+    assert len(expected) > 5_000
+    assert _facts_as_triples(explorer.Facts(OxigraphStore.from_graph(built.graph))) == expected
+    assert _facts_as_triples(explorer.Facts(RdflibStore(built.graph))) == expected
+
+
+def test_facts_keep_one_value_bare_and_give_several_sorted():
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    from cspgraph.namespaces import ID
+
+    a, b, c = (URIRef(f"{ID}test/{x}") for x in "abc")
+    outside = URIRef("https://example.org/outside")
+    g = Graph()
+    g.add((a, RDFS.label, Literal("second")))
+    g.add((a, RDFS.label, Literal("first")))
+    g.add((a, RDF.type, CSP.Initiative))
+    g.add((a, CSP.leadAgency, c))
+    g.add((a, CSP.leadAgency, b))
+    g.add((a, CSP.partnerAgency, BNode()))  # neither an IRI nor a literal: not a fact a page shows
+    g.add((outside, CSP.leadAgency, b))  # not an instance: left out
+    facts = explorer.Facts(OxigraphStore.from_graph(g))
+    a, b, c, outside = (str(x) for x in (a, b, c, outside))  # the pages ask with plain text
+    assert facts.out[str(RDF.type)][a] == str(CSP.Initiative)  # one value: kept bare, not in a list
+    assert facts.texts(a, RDFS.label) == ["first", "second"]
+    assert facts.iris(a, CSP.leadAgency) == sorted([b, c])
+    assert facts.iris(a, CSP.partnerAgency) == []
+    assert facts.subjects(CSP.leadAgency, b) == [a]
+    assert facts.of_type(CSP.Initiative) == [a] and facts.has_type(a, CSP.Initiative)
+    assert facts.knows(a) and not facts.knows(outside) and not facts.knows(b)
