@@ -226,8 +226,9 @@ def build_worker(work: str, ontology_dir: str, turtle: str) -> None:
     ontology = step("load ontology", lambda: load_ontology(paths.ontology))
     vocab = Vocabulary.from_graph(ontology)
     data = step("load + check data (YAML)", lambda: load_plan_data(paths.data, vocab))
-    built = step("build RDF", lambda: assemble(ontology, data, preload=True),
+    built = step("build RDF", lambda: assemble(ontology, data, preload=True).without_data(),
                  lambda: "the delivery table's store filled alongside")
+    data = None  # as run_build: the plan data goes once the graph is built
     body, status = step(TABLE_READ, lambda: write_graph_alongside(built, Path(turtle), lambda: deliverycache.pickled(
         delivery(OxigraphStore.from_oxigraph(built.oxigraph_store())))),
         lambda: f"Turtle {Path(turtle).stat().st_size / 2**20:.0f} MB")
@@ -365,7 +366,7 @@ def _validate_child(paths: ProjectPaths, validator: str, conn) -> None:
 
     started = time.perf_counter()
     # as cspgraph build: the SPARQL validator's store is filled while the graph is built (graph._Loader)
-    built = build_graph(paths, preload=validator == "sparql")
+    built = build_graph(paths, preload=validator == "sparql").without_data()  # as run_build
     build_s = time.perf_counter() - started
     graph, parsed = built, 0.0
     if validator == "pyshacl":  # pySHACL needs the rdflib graph, which the SPARQL validator never makes

@@ -106,6 +106,7 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     # the store that the SPARQL validator and the delivery table read, filled while the graph is built: see
     # graph._Loader (pySHACL reads an rdflib graph: the table's store is then loaded after it has finished)
     built = build_graph(paths, preload=(validate and validator == "sparql") or (table and not validate))
+    built = built.without_data()  # its memory back for validation and the delivery table
     if validate and notify is not None and built.triple_count > LONG_VALIDATION:
         pace = "tens of seconds" if validator == "sparql" else "many minutes"
         notify(f"validating {built.triple_count:,} triples against the SHACL shapes ({validator}): {pace} at this "
