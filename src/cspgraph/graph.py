@@ -585,9 +585,9 @@ class BuiltGraph:
         """The same graph without the plan data it was built from, which nothing after the build reads: 0.3 GB
         nationally, that the build would otherwise hold while it validates and reads the delivery table.
 
-        Take it before :attr:`graph` is made: a copy does not keep it (see :meth:`without_store`).
+        Itself when it has none; otherwise take it before :attr:`graph` is made, which a copy does not keep.
         """
-        return replace(self, data=None)
+        return self if self.data is None else replace(self, data=None)
 
     def triples(self) -> Iterator[ox.Quad]:
         """Every triple (ontology first, then the data), parsed by pyoxigraph."""
