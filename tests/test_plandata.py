@@ -326,3 +326,29 @@ def test_readme_lists_the_allowed_keys_of_every_record():
     rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
     table = {cells[0].strip(): frozenset(re.findall(r"`([^`]+)`", cells[2])) for cells in rows[1:]}
     assert table == RECORD_KEYS
+
+
+@pytest.mark.parametrize("second", ["2020-21-a.yaml", "2020-21-z.yaml"])
+def test_a_plan_split_over_two_files_has_one_pfcc_mapping(mini_paths, second):
+    """csp:hasPfccMapping is worked out over every file of a plan: the second file's initiative names no PFCC
+    priority, but the first file's do, so the plan has a mapping, once, whichever file is read first."""
+    from rdflib import Literal, URIRef
+
+    from cspgraph.namespaces import CSP, ID
+    from cspgraph.validation import load_shapes, validate_graph
+
+    plans = mini_paths.data / "plans" / "mini-csp"
+    text = (plans / "2020-21.yaml").read_text(encoding="utf-8")
+    head = text.split("\ninitiatives:\n", 1)[0]
+    (plans / second).write_text(head + """
+initiatives:
+  - id: litter-pick
+    name: Litter Pick
+    lead: {cell: Mini Borough Council, agencies: [mini-borough-council]}
+    lines: [6, 6]
+""", encoding="utf-8")
+    built = build_graph(mini_paths)
+    plan = URIRef(f"{ID}plan/mini-csp/2020-21")
+    assert URIRef(f"{ID}initiative/mini-csp/2020-21/litter-pick") in set(built.graph.subjects(CSP.inPlan, plan))
+    assert list(built.graph.objects(plan, CSP.hasPfccMapping)) == [Literal(True)]
+    assert validate_graph(built, load_shapes(mini_paths.ontology / "shapes.ttl")).conforms

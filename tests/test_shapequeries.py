@@ -127,7 +127,7 @@ def test_a_failed_build_stops_the_loader(mini_paths, monkeypatch):
     """A build that fails half-way leaves no loader thread behind."""
     from cspgraph import graph as graph_module
 
-    def fail(self, doc):
+    def fail(self, *args):
         raise RuntimeError("builder failed")
 
     monkeypatch.setattr(graph_module._Builder, "plan", fail)

@@ -286,7 +286,9 @@ class _Builder:
         self.note(s, rec)
 
     # ------------------------------------------------------------------ plans
-    def plan(self, doc: LocatedDict) -> None:
+    def plan(self, doc: LocatedDict, pfcc_mapped: bool) -> None:
+        """One plan file's triples; ``pfcc_mapped``: whether an initiative of the plan, in any of its files,
+        names a PFCC priority (a plan may be split over several files, see _build)."""
         meta = doc["plan"]
         pid, year = meta["partnership"], str(meta["year"])
         source = self.data.sources[meta["source"]]
@@ -304,8 +306,7 @@ class _Builder:
         # derived: whether any initiative names a priority of the PFCC plan (each PFCC value is one of its
         # priorities: see initiative()). Four questions look this up instead of going through every plan's
         # initiatives (about 0.55 s of each for the whole country, benchmarks/)
-        self.add(plan, _CSP.hasPfccMapping,
-                 _lit(any((rec.get("pfcc") or {}).get("values") for rec in doc["initiatives"])))
+        self.add(plan, _CSP.hasPfccMapping, _lit(pfcc_mapped))
         self.add(plan, _DCTERMS.source, ns.source_iri(source.id))
         self.span(plan, source, meta.get("lines") or [1, 1])
         self.add(scheme, _TYPE, _CSP.PriorityScheme)
@@ -433,8 +434,10 @@ def _build(data: PlanData, known: frozenset[str] = frozenset(),
     for doc in data.plans:
         by_plan[data.plan_key(doc)].append(doc)
     for docs in by_plan.values():
+        # over every file of the plan: one file's initiatives alone could say false where another's say true
+        mapped = any((rec.get("pfcc") or {}).get("values") for doc in docs for rec in doc["initiatives"])
         for doc in docs:
-            builder.plan(doc)
+            builder.plan(doc, mapped)
         builder.flush()
     return builder
 
