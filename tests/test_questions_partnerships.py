@@ -420,7 +420,7 @@ def test_parameters_repeated_in_inner_groups_give_the_same_answers(questions, en
             if not set(scope) <= names:
                 continue
             text, _ = bind(question, scope)
-            pushed += text.count("VALUES (") > 1
+            pushed += text.count("VALUES ?") > len(scope)  # a block a variable, repeated in inner groups
             outer_only = _bound_outermost_only(question, scope)
             for name, store in engines.items():
                 assert (_normalised_rows(store.select(text).rows)

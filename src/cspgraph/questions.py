@@ -251,10 +251,9 @@ def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Nod
 
 
 def values_block(terms: dict[str, Node]) -> str:
-    """One row of inline data binding each variable to its term, on a line of its own."""
-    names = " ".join(f"?{v}" for v in terms)
-    values = " ".join(t.n3() for t in terms.values())
-    return f"\n  VALUES ({names}) {{ ({values}) }}\n"
+    """Inline data binding each variable to its term, on a line of its own: one single-variable block a
+    variable (the same one row), since Virtuoso 7.2 ignored a block of two variables inside a MINUS group."""
+    return "\n" + "".join(f"  VALUES ?{v} {{ {t.n3()} }}\n" for v, t in terms.items())
 
 
 # ------------------------------------------------------------------------------------------------ answers
