@@ -171,8 +171,8 @@ def _narrowed() -> list[tuple[str, dict[str, str]]]:
 
 @pytest.mark.parametrize(("qid", "values"), _narrowed(), ids=lambda x: x if isinstance(x, str) else "+".join(f"{k}={v}" for k, v in x.items()))
 def test_every_saved_question_narrowed_answers_the_same_on_virtuoso(pushed, qid, values):
-    """Parameters are bound inside groups, MINUS ones included (sparqltext). Virtuoso 7.2 ignored a VALUES
-    block of two variables there: with a year and a partnership (or an agency), pfcc-priorities-undelivered
+    """Parameters are bound inside groups, MINUS ones included (sparqltext). Virtuoso 7.2 answered wrongly with
+    a VALUES block of two variables: with a year and a partnership (or an agency), pfcc-priorities-undelivered
     found undelivered priorities in a plan that delivers them all, statutory-partners-leading-nothing listed
     partners that lead, and initiatives-of-agency found nothing. Each variable now has a block of its own."""
     local, remote = pushed.local, pushed.remote

@@ -252,7 +252,8 @@ def bind(question: Question, values: dict[str, Any]) -> tuple[str, dict[str, Nod
 
 def values_block(terms: dict[str, Node]) -> str:
     """Inline data binding each variable to its term, on a line of its own: one single-variable block a
-    variable (the same one row), since Virtuoso 7.2 ignored a block of two variables inside a MINUS group."""
+    variable (the same one row), since Virtuoso 7.2 answered wrongly with a block of two variables (in a MINUS
+    group, and in the outermost group of initiatives-of-agency)."""
     return "\n" + "".join(f"  VALUES ?{v} {{ {t.n3()} }}\n" for v, t in terms.items())
 
 
