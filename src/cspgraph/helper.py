@@ -35,4 +35,3 @@ def helper_context() -> BaseContext | None:
     if multiprocessing.current_process().daemon:
         return None
     return multiprocessing.get_context("fork")
-

@@ -2,7 +2,7 @@
 
 A force area's analyst, or a partnership lead, with the national graph wants an explorer of their own plans,
 not of the country's: nationally ``cspgraph explore`` writes 102,593 files (1.5 GB) in about 7 minutes, at a
-peak of 3.0-3.1 GB (README, The explorer), where one force area's part takes seconds. The part is the graph that
+peak of 2.3 GB (README, The explorer), where one force area's part takes seconds. The part is the graph that
 would have been built from those plans alone, with the registers (agencies, places, Police and Crime Plans,
 sources) trimmed to what the plans use. ``tests/test_scope.py`` checks, on generated data, that it equals triple
 for triple the part of a build of a folder holding only those plans (nothing of other plans leaks in), and,

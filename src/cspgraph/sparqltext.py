@@ -6,8 +6,8 @@ of each inner group after that group has run over every partnership and year: Ox
 or a branch of a UNION, on its own. Asking for one partnership then took as long as asking for the whole
 country (2.5 s at national scale for a 42-row answer; 0.01 s with the parameter repeated inside).
 
-The same single-row ``VALUES`` block is therefore repeated inside inner groups where that gives the same
-answer. The outermost block binds the variable for every row of the query, so an inner group's rows with
+The same single-row ``VALUES`` blocks (one a variable: :func:`cspgraph.questions.values_block`) are
+therefore repeated inside inner groups where that gives the same answer. The outermost block binds the variable for every row of the query, so an inner group's rows with
 another value are dropped in the end whatever happens to them on the way (operators only add bindings);
 dropping them early changes nothing as long as the group itself reads the variable the same way. So a group
 receives the block only
