@@ -103,3 +103,37 @@ def test_braces_in_comments_and_strings_do_not_move_the_binding(tmp_path, stores
                                  '# a { brace in a comment\nSELECT ?initiative ?label WHERE {\n  FILTER(?label != "}{")')
     q = _question(tmp_path, text)
     assert [r["label"] for r in ask(q, stores[0]).records()] == ["Op Example", "Youth Boxing"]
+
+
+NARROWING_QUESTION = """\
+#+ title: Initiatives of a year
+#+ question: Which initiatives are in this year's plans?
+#+ params:
+#+   - {name: year, label: Year, type: year}
+SELECT ?initiative ?label WHERE {
+  ?initiative csp:inPlan ?plan ; rdfs:label ?label .
+  OPTIONAL {
+    ?plan csp:planYear ?year .  # @narrows
+    ?initiative csp:leadAgency ?lead .
+  }
+}
+"""
+
+
+def test_a_line_marked_narrows_is_read_only_when_its_parameter_is_given(tmp_path):
+    q = _question(tmp_path, NARROWING_QUESTION)
+    unbound, _ = bind(q, {})
+    assert "csp:planYear" not in unbound and "@narrows" not in unbound
+    assert "?initiative csp:leadAgency ?lead" in unbound
+    assert "?plan csp:planYear ?year .  # @narrows" in bind(q, {}, narrow=False)[0]  # a remote endpoint's text
+    bound, _ = bind(q, {"year": "2020-21"})
+    assert "?plan csp:planYear ?year .  # @narrows" in bound
+    # the year reaches the OPTIONAL group: its block follows the group's brace
+    optional = bound.index("OPTIONAL {")
+    assert bound.index('VALUES ?year { "2020-21" }', optional) < bound.index("csp:planYear", optional)
+
+
+def test_a_line_marked_narrows_without_a_parameter_is_refused(tmp_path):
+    text = NARROWING_QUESTION.replace("?plan csp:planYear ?year .  # @narrows", "?plan a csp:Plan .  # @narrows")
+    with pytest.raises(QueryError, match=r"q\.rq:8: the line is marked '# @narrows' but names no parameter"):
+        _question(tmp_path, text)

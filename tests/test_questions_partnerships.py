@@ -427,3 +427,23 @@ def test_parameters_repeated_in_inner_groups_give_the_same_answers(questions, en
                         == _normalised_rows(store.select(outer_only).rows)), (question.id, scope, name)
     assert pushed >= 4  # initiatives-per-agency and initiatives-per-harm, for each kind of scope
 
+
+
+def test_lines_marked_narrows_change_no_answer(questions, engines):
+    # A line marked '# @narrows' repeats a pattern of the outermost group so that a parameter reaches an inner
+    # group; asked for every partnership and year it is left out (faster nationally, benchmarks/). Leaving it
+    # out must never change an answer: each question is asked with the lines kept and with them left out,
+    # over three partnerships, two of them imported.
+    marked = 0
+    for question in questions.values():
+        text, bound = bind(question, {p.name: None for p in question.params})
+        assert not bound
+        if text == question.query:
+            continue
+        marked += 1
+        assert "# @narrows" not in text, question.id
+        for name, store in engines.items():
+            assert (_normalised_rows(store.select(text).rows)
+                    == _normalised_rows(store.select(question.query).rows)), (question.id, name)
+    # operations, scp-priority-coverage, pfcc-priority-coverage, scp-pfcc-matrix... (grep '@narrows' queries/)
+    assert marked >= 10

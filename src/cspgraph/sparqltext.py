@@ -26,6 +26,10 @@ receives the block only
   at their place in the group. An OPTIONAL or MINUS placed after the triple pattern that binds the variable
   reads it bound either way.
 
+A pattern written into an inner group only so that a block reaches it (the plan's year and partnership,
+repeated) is marked ``# @narrows`` and left out when no parameter it names is given
+(:func:`cspgraph.questions.narrowed`): asked for the whole country, it would only add work.
+
 The text is read, not parsed: comments, strings and IRIs are blanked first, so that braces or keywords in
 them are never taken for syntax.
 """

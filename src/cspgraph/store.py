@@ -40,7 +40,13 @@ class Table:
 
 
 class Store(Protocol):
-    """What every engine offers. ``select`` takes finished query text (parameters already bound)."""
+    """What every engine offers. ``select`` takes finished query text (parameters already bound).
+
+    A store may also say ``drops_narrowing_lines = True``: a saved question's lines marked ``# @narrows`` are
+    then left out when no parameter they name is given (:func:`cspgraph.questions.narrowed`). The embedded
+    engines do; a remote endpoint gets every line, since Virtuoso 7.2 joins a subquery's projected but unbound
+    variable as if it had a value and then answered ``operations`` with empty cells (tests/test_virtuoso.py).
+    """
 
     name: str
 
@@ -121,6 +127,7 @@ class OxigraphStore:
     """An in-memory pyoxigraph store: the default embedded engine."""
 
     name = "oxigraph"
+    drops_narrowing_lines = True  # see Store
 
     def __init__(self) -> None:
         self._store = ox.Store()
@@ -238,6 +245,7 @@ class RdflibStore:
     """rdflib's own SPARQL engine over an in-memory Graph: slower, kept for comparison and as a reference."""
 
     name = "rdflib"
+    drops_narrowing_lines = True  # see Store
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
