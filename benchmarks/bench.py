@@ -561,7 +561,7 @@ class Bench:
                         wanted = substitutes.get(name)
                         values[name] = next((c for c in choices if wanted and c.endswith("/" + wanted)),
                                             choices[0] if choices else "")
-                text, bound = bind(q, values)
+                text, bound = bind(q, values, narrow=True)  # the text the embedded store runs, for raw
                 record["params"] = {k: str(v) for k, v in bound.items()}
                 record["values"] = values
                 record["text"] = text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -122,18 +123,33 @@ SELECT ?initiative ?label WHERE {
 
 def test_a_line_marked_narrows_is_read_only_when_its_parameter_is_given(tmp_path):
     q = _question(tmp_path, NARROWING_QUESTION)
-    unbound, _ = bind(q, {})
+    unbound, _ = bind(q, {}, narrow=True)  # as the embedded engines run it
     assert "csp:planYear" not in unbound and "@narrows" not in unbound
     assert "?initiative csp:leadAgency ?lead" in unbound
-    assert "?plan csp:planYear ?year .  # @narrows" in bind(q, {}, narrow=False)[0]  # a remote endpoint's text
-    bound, _ = bind(q, {"year": "2020-21"})
+    assert "?plan csp:planYear ?year .  # @narrows" in bind(q, {})[0]  # the full text: a remote endpoint's
+    bound, _ = bind(q, {"year": "2020-21"}, narrow=True)
     assert "?plan csp:planYear ?year .  # @narrows" in bound
     # the year reaches the OPTIONAL group: its block follows the group's brace
     optional = bound.index("OPTIONAL {")
     assert bound.index('VALUES ?year { "2020-21" }', optional) < bound.index("csp:planYear", optional)
 
 
-def test_a_line_marked_narrows_without_a_parameter_is_refused(tmp_path):
-    text = NARROWING_QUESTION.replace("?plan csp:planYear ?year .  # @narrows", "?plan a csp:Plan .  # @narrows")
-    with pytest.raises(QueryError, match=r"q\.rq:8: the line is marked '# @narrows' but names no parameter"):
+@pytest.mark.parametrize(("line", "problem"), [
+    ("?plan a csp:Plan .  # @narrows", "names no parameter's variable"),
+    ("?plan a csp:Plan . # ?year  # @narrows", "names no parameter's variable"),  # in a comment: not named
+    ('?plan rdfs:comment "?year" .  # @narrows', "names no parameter's variable"),  # in a string: not named
+    ("?plan csp:planYear ?year . } OPTIONAL { ?plan a csp:Plan .  # @narrows", "is not one whole triple pattern"),
+    ("?plan csp:planYear ?year ;  # @narrows", "is not one whole triple pattern"),
+    ("?plan a csp:Plan ;\n    csp:planYear ?year .  # @narrows", "is not one whole triple pattern"),
+])
+def test_a_line_marked_narrows_that_could_not_be_left_out_safely_is_refused(tmp_path, line, problem):
+    text = NARROWING_QUESTION.replace("?plan csp:planYear ?year .  # @narrows", line)
+    number = 8 + line.count("\n")
+    with pytest.raises(QueryError, match=rf"q\.rq:{number}: the line marked '# @narrows' {re.escape(problem)}"):
         _question(tmp_path, text)
+
+
+def test_a_comment_that_ends_with_the_mark_is_only_a_comment(tmp_path):
+    text = NARROWING_QUESTION.replace("  OPTIONAL {", "  # a note on ?year # @narrows\n  OPTIONAL {")
+    q = _question(tmp_path, text)
+    assert "# a note on ?year # @narrows" in bind(q, {}, narrow=True)[0]

@@ -25,7 +25,7 @@ from rdflib.term import Node
 from .errors import CspgraphError, QueryError
 from .namespaces import PREFIXES
 from .plandata import YEAR
-from .sparqltext import binding_sites
+from .sparqltext import binding_sites, blank
 from .store import Store, Table
 
 PARAM_TYPES = ("iri", "string", "integer", "year")
@@ -141,9 +141,9 @@ def parse_question(path: Path) -> Question:
     view = View(**(meta.get("view") or {})) if isinstance(meta.get("view"), dict) else View(str(meta.get("view") or "table"))
     if view.type not in VIEWS:
         raise QueryError(f"{path}: view '{view.type}' is not one of {VIEWS}")
+    _check_narrowing(text, path, {p.var for p in params})  # first: its message is the clearer one
     full = with_prefixes(body)
     _check_read_only(full, path)
-    _check_narrowing(text, path, {p.var for p in params})
     return Question(
         id=path.stem, title=str(meta["title"]).strip(), question=str(meta["question"]).strip(),
         description=str(meta.get("description", "")).strip(), query=full, path=path, params=tuple(params),
@@ -151,25 +151,47 @@ def parse_question(path: Path) -> Question:
     )
 
 
+def _named(line_text: str) -> set[str]:
+    """The variables a line names outside its strings, IRIs and comments."""
+    return set(_VARIABLE_USE.findall(blank(line_text)))
+
+
 def _check_narrowing(text: str, path: Path, variables: set[str]) -> None:
-    """A line marked ``# @narrows`` that mentions no parameter's variable would never be read: a mistake."""
-    for match in _NARROWING.finditer(text):
-        if not variables & set(_VARIABLE_USE.findall(match["text"])):
-            line = text.count("\n", 0, match.start()) + 1
-            raise QueryError(f"{path}:{line}: the line is marked '# @narrows' but names no parameter's variable"
-                             "\n  -> name a parameter's variable in it, or remove the mark")
+    """Refuse a ``# @narrows`` mark that :func:`narrowed` could not honour safely: on a line that names no
+    parameter's variable (it would never be read), or that is not one whole pattern (dropping part of a group,
+    or the end of a ``;`` list, would change the query's syntax or meaning, not only its speed)."""
+    previous = ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _NARROWING.fullmatch(line)
+        if match and not match["text"].lstrip().startswith("#"):  # not a comment (or header) line
+            pattern = blank(match["text"]).strip()
+            if not variables & _named(match["text"]):
+                problem, hint = "names no parameter's variable", "name a parameter's variable in it, or remove the mark"
+            elif "{" in pattern or "}" in pattern or not pattern.endswith(".") or previous.endswith((";", ",")):
+                problem, hint = ("is not one whole triple pattern ending in ' .'",
+                                 "put the repeated pattern on a line of its own, ending in ' .', or remove the mark")
+            else:
+                problem = ""
+            if problem:
+                raise QueryError(f"{path}:{number}: the line marked '# @narrows' {problem}\n  -> {hint}")
+        if blank(line).strip():
+            previous = blank(line).strip()
 
 
 def narrowed(query: str, variables: frozenset[str]) -> str:
-    """The query without the lines marked ``# @narrows`` that mention none of ``variables`` (those bound).
+    """The query without the lines marked ``# @narrows`` that name none of ``variables`` (those bound).
 
-    Such a line repeats, inside a subquery or an OPTIONAL, a pattern of the outermost group only so that a
-    parameter's ``VALUES`` block reaches that group (:mod:`cspgraph.sparqltext`); with no parameter to carry it
-    only adds work. Nationally, ``operations`` answers for the whole country in 0.8 s without its five such
-    lines, 1.0 s with them (benchmarks/).
+    Such a line repeats, inside a subquery or an OPTIONAL or MINUS group, a pattern of the outermost group only
+    so that a parameter's ``VALUES`` block reaches that group (:mod:`cspgraph.sparqltext`); with no parameter
+    to carry it only adds work. Nationally, ``operations`` answers for the whole country in 0.89 s without its
+    five such lines, 1.06 s with them (benchmarks/). :func:`parse_question` has checked that each marked line
+    is one whole pattern.
     """
-    return _NARROWING.sub(
-        lambda m: m[0] if variables & set(_VARIABLE_USE.findall(m["text"])) else "", query)
+    def keep(m: re.Match) -> str:
+        comment = m["text"].lstrip().startswith("#")
+        return m[0] if comment or variables & _named(m["text"]) else ""
+
+    return _NARROWING.sub(keep, query)
 
 
 def with_prefixes(query: str) -> str:
@@ -251,12 +273,13 @@ def to_term(param: Parameter, value: Any) -> Node:
     return Literal(text)
 
 
-def bind(question: Question, values: dict[str, Any], *, narrow: bool = True) -> tuple[str, dict[str, Node]]:
+def bind(question: Question, values: dict[str, Any], *, narrow: bool = False) -> tuple[str, dict[str, Node]]:
     """The query text with parameters bound, and the bound terms. Unknown names are a QueryError.
 
     Values not given take the parameter's default; an optional parameter with no value stays unbound
-    (the question then ranges over every value, e.g. every plan year). ``narrow=False`` keeps the lines marked
-    ``# @narrows`` whatever is given, for an engine that cannot do without them (:class:`cspgraph.store.Store`).
+    (the question then ranges over every value, e.g. every plan year). ``narrow=True`` leaves out the lines marked
+    ``# @narrows`` that no given parameter needs: for an engine that answers the same without them
+    (:class:`cspgraph.store.Store`); the full text, the default, is right on every engine.
     """
     for name in values:
         question.param(name)  # raises on an unknown parameter
