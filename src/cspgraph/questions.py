@@ -156,6 +156,13 @@ def _named(line_text: str) -> set[str]:
     return set(_VARIABLE_USE.findall(blank(line_text)))
 
 
+def _is_mark(match: re.Match) -> bool:
+    """Whether a line ending in ``# @narrows`` marks a pattern: a comment line (the header's included) that
+    merely ends with those words marks nothing. One rule for :func:`_check_narrowing` and :func:`narrowed`,
+    so that the lines checked are the lines dropped."""
+    return not match["text"].lstrip().startswith("#")
+
+
 def _check_narrowing(text: str, path: Path, variables: set[str]) -> None:
     """Refuse a ``# @narrows`` mark that :func:`narrowed` could not honour safely: on a line that names no
     parameter's variable (it would never be read), or that is not one whole pattern (dropping part of a group,
@@ -163,7 +170,7 @@ def _check_narrowing(text: str, path: Path, variables: set[str]) -> None:
     previous = ""
     for number, line in enumerate(text.split("\n"), start=1):
         match = _NARROWING.fullmatch(line)
-        if match and not match["text"].lstrip().startswith("#"):  # not a comment (or header) line
+        if match and _is_mark(match):
             pattern = blank(match["text"]).strip()
             if not variables & _named(match["text"]):
                 problem, hint = "names no parameter's variable", "name a parameter's variable in it, or remove the mark"
@@ -174,8 +181,7 @@ def _check_narrowing(text: str, path: Path, variables: set[str]) -> None:
                 problem = ""
             if problem:
                 raise QueryError(f"{path}:{number}: the line marked '# @narrows' {problem}\n  -> {hint}")
-        if blank(line).strip():
-            previous = blank(line).strip()
+        previous = blank(line).strip() or previous
 
 
 def narrowed(query: str, variables: frozenset[str]) -> str:
@@ -187,11 +193,7 @@ def narrowed(query: str, variables: frozenset[str]) -> str:
     five such lines, 1.06 s with them (benchmarks/). :func:`parse_question` has checked that each marked line
     is one whole pattern.
     """
-    def keep(m: re.Match) -> str:
-        comment = m["text"].lstrip().startswith("#")
-        return m[0] if comment or variables & _named(m["text"]) else ""
-
-    return _NARROWING.sub(keep, query)
+    return _NARROWING.sub(lambda m: m[0] if not _is_mark(m) or variables & _named(m["text"]) else "", query)
 
 
 def with_prefixes(query: str) -> str:
