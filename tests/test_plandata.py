@@ -352,3 +352,32 @@ initiatives:
     assert URIRef(f"{ID}initiative/mini-csp/2020-21/litter-pick") in set(built.graph.subjects(CSP.inPlan, plan))
     assert list(built.graph.objects(plan, CSP.hasPfccMapping)) == [Literal(True)]
     assert validate_graph(built, load_shapes(mini_paths.ontology / "shapes.ttl")).conforms
+
+
+def test_priorities_are_written_under_their_kind_too(built):
+    """csp:supportsPartnershipPriority and csp:supportsPfccPriority (derived) split csp:supportsPriority by
+    the column the number came from: SCP numbers are the plan's own priorities, PFCC numbers its PFCC plan's."""
+    from rdflib import RDF, URIRef
+    from rdflib.namespace import SKOS
+
+    from cspgraph.namespaces import CSP, ID
+
+    g = built.graph
+    # 2018-19:187 "Multi agency to tackle town centre issues a/a Mar 19 EP 2,3,4 1, 2, 4": Op Disc's SCP cell
+    # names priorities 2, 3 and 4, its PFCC cell 1, 2 and 4
+    op_disc = URIRef(f"{ID}initiative/safer-colchester/2018-19/op-disc")
+    plan = g.value(op_disc, CSP.inPlan)
+    scp = set(g.objects(op_disc, CSP.supportsPartnershipPriority))
+    pfcc = set(g.objects(op_disc, CSP.supportsPfccPriority))
+    assert {str(g.value(p, SKOS.notation)) for p in scp} == {"2", "3", "4"}
+    assert {str(g.value(p, SKOS.notation)) for p in pfcc} == {"1", "2", "4"}
+    assert {g.value(p, SKOS.inScheme) for p in scp} == {g.value(plan, CSP.partnershipPriorities)}
+    assert {g.value(p, SKOS.inScheme) for p in pfcc} == {g.value(plan, CSP.pfccPlan)}
+    # every initiative of the bundled plans: the two sub-properties are its priorities, split by class
+    initiatives = set(g.subjects(RDF.type, CSP.Initiative))
+    assert len(initiatives) > 50
+    for initiative in initiatives:
+        supported = set(g.objects(initiative, CSP.supportsPriority))
+        for kind, cls in ((CSP.supportsPartnershipPriority, CSP.PartnershipPriority),
+                          (CSP.supportsPfccPriority, CSP.PFCCPriority)):
+            assert set(g.objects(initiative, kind)) == {p for p in supported if (p, RDF.type, cls) in g}, initiative
