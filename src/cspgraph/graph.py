@@ -395,8 +395,9 @@ class _Builder:
             if cell.get("cell") not in (None, ""):
                 self.add(s, prop, _lit(str(cell["cell"])))
             for value in cell.get("values") or []:
-                self.add(s, _CSP.supportsPriority, ns.priority_iri(scheme, value))
-                self.add(s, kind, ns.priority_iri(scheme, value))
+                priority = ns.priority_iri(scheme, value)
+                self.add(s, _CSP.supportsPriority, priority)
+                self.add(s, kind, priority)
         if rec.get("description"):
             self.add(s, _DCTERMS.description, _lit(" ".join(str(rec["description"]).split())))
         for harm in rec.get("harms") or []:
