@@ -6,6 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -216,3 +217,64 @@ def test_a_table_that_cannot_be_made_still_leaves_the_graph(mini_paths, monkeypa
     assert report.table is None and not deliverycache.cache_file(mini_paths.graph_file).exists()
     assert notes == ["the delivery table was not made (MemoryError: no memory for the table): the first analysis "
                      "will read the graph instead"]
+
+
+def _strict_ontology(mini_paths, folder: Path) -> Path:
+    """The ontology with one more shape the fixture cannot meet: every plan needs a dcterms:abstract."""
+    folder.mkdir()
+    for f in mini_paths.ontology.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    with (folder / "shapes.ttl").open("a", encoding="utf-8") as shapes:
+        shapes.write("""
+<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
+  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
+                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
+""")
+    return folder
+
+
+def test_the_table_is_read_while_the_validator_runs(mini_paths, helped, monkeypatch):
+    """The validator waits (up to 30 s) for the table to be read: a build that read the table only after
+    validating would never let it finish, and the validator's wait would run out."""
+    read = threading.Event()
+    table, validate = build._delivery_table, build.validate_graph
+
+    def table_then_say(built):
+        result = table(built)
+        read.set()
+        return result
+
+    def validate_waiting(*args, **kwargs):
+        assert read.wait(30), "the table was not read while the validator ran"
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(build, "_delivery_table", table_then_say)
+    monkeypatch.setattr(build, "validate_graph", validate_waiting)
+    report = build.run_build(mini_paths)
+    assert report.conforms and report.table is not None and len(helped) == 1 and helped[0].returncode == 0
+    assert deliverycache.load(mini_paths.graph_file) is not None
+
+
+def test_a_graph_that_does_not_conform_gets_no_file_no_table_and_no_word_of_it(mini_paths, helped, tmp_path,
+                                                                                 monkeypatch):
+    """The helper wrote the Turtle and the table was read while the validator ran: a graph that does not
+    conform must leave the previous graph and table as they were, no temporary file, no helper running, and
+    no message about a table it never wanted."""
+    assert build.run_build(mini_paths).table is not None
+    before, table_before = mini_paths.graph_file.read_bytes(), deliverycache.cache_file(mini_paths.graph_file)
+    saved_before = table_before.read_bytes()
+
+    def fail(_built):
+        raise MemoryError("no memory for the table")
+
+    monkeypatch.setattr(build, "_delivery_table", fail)
+    notes = []
+    strict = mini_paths.with_overrides(ontology=_strict_ontology(mini_paths, tmp_path / "strict"))
+    report = build.run_build(strict, notify=notes.append)
+    assert not report.conforms and report.output is None and report.table is None
+    assert report.built.store is None  # the store's memory is not held by the report
+    assert mini_paths.graph_file.read_bytes() == before and table_before.read_bytes() == saved_before
+    assert _leftovers(mini_paths.graph_file.parent) == [] and len(helped) == 2 and _all_stopped(helped)
+    assert notes == []
+    assert [t.name for t in threading.enumerate() if t.name == "cspgraph-table"] == []  # joined, not left running

@@ -731,7 +731,7 @@ def write_graph(graph: Graph | BuiltGraph, path: Path) -> os.stat_result:
     return write_atomic(path, graph.write_turtle if isinstance(graph, BuiltGraph) else turtle_of(graph))
 
 
-#: from this many triples a helper process writes the Turtle (nationally 3.1 million: about 5 s); below it,
+#: from this many triples a helper process writes the Turtle (nationally 3.4 million: about 8 s); below it,
 #: starting one would cost more than it saves
 TURTLE_HELPER_FROM = 200_000
 #: how long past ``work`` the Turtle helper may take before this process writes the file itself;
@@ -743,9 +743,9 @@ def write_graph_alongside(built: BuiltGraph, path: Path, work: Callable[[], T]) 
     """Write ``built`` to ``path`` as :func:`write_graph` does, while this process runs ``work()``; work's
     result, and the file's status as written (for :func:`same_file`).
 
-    Writing the national Turtle takes about 5 s of one core, and what ``cspgraph build`` does next (reading
-    the analyses' delivery table, about 8 s) needs nothing from the file: so, for a large graph where two
-    CPUs are usable, a helper process (:mod:`cspgraph.turtlewriter`) writes the Turtle into a temporary file
+    Writing the national Turtle takes about 8 s of one core, and what ``cspgraph build`` does meanwhile
+    (validating, and reading the analyses' delivery table) needs nothing from the file: so, for a large graph
+    where two CPUs are usable, a helper process (:mod:`cspgraph.turtlewriter`) writes the Turtle into a temporary file
     beside ``path`` from N-Triples fed to it on a second thread, and this process renames the file into
     place once ``work`` has returned and the helper has read everything and exited 0. The file is the same
     byte for byte (tested). A helper that cannot start, fails, or has not finished within

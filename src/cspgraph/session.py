@@ -56,7 +56,11 @@ def open_store(paths: ProjectPaths, engine: str = "oxigraph", graph_file: Path |
         raise CspgraphError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     if graph_file is not None or built_file_is_current(paths):
         path = graph_file or paths.graph_file
-        return OxigraphStore.from_file(path) if engine == "oxigraph" else RdflibStore.from_file(path)
+        if engine != "oxigraph":
+            return RdflibStore.from_file(path)
+        # the project's current build is a graph cspgraph wrote: its IRIs need no second check; a file the
+        # user names (graph_file) gets every check
+        return OxigraphStore.from_file(path, lenient=graph_file is None)
     from .graph import build_graph
 
     built = build_graph(paths)
@@ -88,7 +92,7 @@ def analysis_source(paths: ProjectPaths) -> Delivery | Store:
     if not deliverycache.can_save(graph):
         return open_store(paths)
     key = deliverycache.origin(graph)  # before reading: a build replacing the graph meanwhile changes it
-    data = delivery(OxigraphStore.from_file(graph))
+    data = delivery(OxigraphStore.from_file(graph, lenient=True))  # current, so cspgraph's own: see open_store
     try:
         deliverycache.save(data, graph, read_from=key)
     except CspgraphError:

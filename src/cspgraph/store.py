@@ -134,13 +134,16 @@ class OxigraphStore:
         self.memo: dict = {}  # answers derived from the content, which never changes once loaded
 
     @classmethod
-    def from_file(cls, path: Path) -> OxigraphStore:
+    def from_file(cls, path: Path, *, lenient: bool = False) -> OxigraphStore:
+        """The graph in a Turtle file. ``lenient`` skips the parser's checks of each IRI and language tag
+        (syntax is still checked): only for a graph cspgraph wrote and validated itself, the project's current
+        build, whose IRIs the builder made. Nationally it takes the load from 7.4-7.8 s to 6.6-6.7 s."""
         store = cls()
         if not path.is_file():
             raise CspgraphError(f"{path}: no built graph here.\n  -> run 'cspgraph build' first")
         # load, not bulk_load: on the in-memory store it is the faster and the smaller (national Turtle, 3.1
         # million triples: 7.0-7.6 s and 1.18 GB peak against 9.4-11 s and 1.39 GB; benchmarks/)
-        store._store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+        store._store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=lenient)
         return store
 
     @classmethod
