@@ -13,6 +13,22 @@ REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
 
 
+@pytest.fixture
+def strict_ontology(tmp_path):
+    """The ontology of this checkout, copied, with one more shape that no fixture meets (every plan needs a
+    dcterms:abstract, which no plan file gives): for builds that must not conform. Returns the folder."""
+    folder = tmp_path / "strict-ontology"
+    shutil.copytree(REPO / "ontology", folder)
+    with (folder / "shapes.ttl").open("a", encoding="utf-8") as shapes:
+        shapes.write("""
+<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
+  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
+                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
+""")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def repo_paths() -> ProjectPaths:
     """The project as shipped: ontology/, data/, queries/ of this checkout; build/ in a temp folder."""

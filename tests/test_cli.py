@@ -70,23 +70,11 @@ def test_bad_input_exits_2_with_location_and_leaves_output_untouched(mini_paths,
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".g.ttl")] == []
 
 
-def test_non_conforming_graph_exits_1_and_keeps_previous_output(mini_paths, tmp_path):
+def test_non_conforming_graph_exits_1_and_keeps_previous_output(mini_paths, tmp_path, strict_ontology):
     """A stricter shapes file that the fixture cannot satisfy: the build must refuse to write."""
-    shapes_dir = tmp_path / "onto"
-    shapes_dir.mkdir()
-    for f in mini_paths.ontology.iterdir():
-        (shapes_dir / f.name).write_bytes(f.read_bytes())
-    # every plan needs a dcterms:abstract, which no plan file gives
-    (shapes_dir / "shapes.ttl").write_text(
-        (shapes_dir / "shapes.ttl").read_text(encoding="utf-8") + """
-<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
-  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
-                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
-""", encoding="utf-8")
     out = tmp_path / "g.ttl"
     out.write_text("previous build\n", encoding="utf-8")
-    result = _run("--root", str(mini_paths.root), "--ontology", str(shapes_dir), "build", "--out", str(out))
+    result = _run("--root", str(mini_paths.root), "--ontology", str(strict_ontology), "build", "--out", str(out))
     assert result.exit_code == 1
     assert "DOES NOT CONFORM" in result.output and "1 violations" in result.output
     assert out.read_text(encoding="utf-8") == "previous build\n"

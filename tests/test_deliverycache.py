@@ -114,24 +114,14 @@ def test_every_kind_of_build_saves_the_table(tmp_path, validate, validator, monk
     assert first.years == ("2020-21", "2021-22")
 
 
-def test_a_graph_written_elsewhere_or_not_conforming_gets_no_table(tmp_path):
+def test_a_graph_written_elsewhere_or_not_conforming_gets_no_table(tmp_path, strict_ontology):
     paths = _mini(tmp_path)
     assert run_build(paths).table is not None
     elsewhere = run_build(paths, output=tmp_path / "copy.ttl")
     assert elsewhere.output == tmp_path / "copy.ttl" and elsewhere.table is None
     assert not deliverycache.cache_file(tmp_path / "copy.ttl").exists()
     assert deliverycache.load(paths.graph_file) is not None  # the project's own graph and table untouched
-    # shapes the fixture cannot meet (as tests/test_cli.py): every plan needs a dcterms:abstract, which none has
-    strict = tmp_path / "strict-ontology"
-    shutil.copytree(REPO / "ontology", strict)
-    with (strict / "shapes.ttl").open("a", encoding="utf-8") as shapes:
-        shapes.write("""
-<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
-  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
-                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
-""")
-    invalid = run_build(paths.with_overrides(ontology=strict), write_invalid=True)
+    invalid = run_build(paths.with_overrides(ontology=strict_ontology), write_invalid=True)
     assert not invalid.conforms and invalid.output == paths.graph_file and invalid.table is None
     assert not deliverycache.cache_file(paths.graph_file).exists()  # the old graph's table went with it
 

@@ -219,21 +219,6 @@ def test_a_table_that_cannot_be_made_still_leaves_the_graph(mini_paths, monkeypa
                      "will read the graph instead"]
 
 
-def _strict_ontology(mini_paths, folder: Path) -> Path:
-    """The ontology with one more shape the fixture cannot meet: every plan needs a dcterms:abstract."""
-    folder.mkdir()
-    for f in mini_paths.ontology.iterdir():
-        (folder / f.name).write_bytes(f.read_bytes())
-    with (folder / "shapes.ttl").open("a", encoding="utf-8") as shapes:
-        shapes.write("""
-<urn:test:AbstractShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/cspgraph/ontology#Plan> ;
-  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/abstract> ;
-                                          <http://www.w3.org/ns/shacl#minCount> 1 ] .
-""")
-    return folder
-
-
 def test_the_table_is_read_while_the_validator_runs(mini_paths, helped, monkeypatch):
     """The validator waits (up to 30 s) for the table to be read: a build that read the table only after
     validating would never let it finish, and the validator's wait would run out."""
@@ -256,8 +241,8 @@ def test_the_table_is_read_while_the_validator_runs(mini_paths, helped, monkeypa
     assert deliverycache.load(mini_paths.graph_file) is not None
 
 
-def test_a_graph_that_does_not_conform_gets_no_file_no_table_and_no_word_of_it(mini_paths, helped, tmp_path,
-                                                                                 monkeypatch):
+def test_a_graph_that_does_not_conform_gets_no_file_no_table_and_no_word_of_it(mini_paths, helped, monkeypatch,
+                                                                                 strict_ontology):
     """The helper wrote the Turtle and the table was read while the validator ran: a graph that does not
     conform must leave the previous graph and table as they were, no temporary file, no helper running, and
     no message about a table it never wanted."""
@@ -270,7 +255,7 @@ def test_a_graph_that_does_not_conform_gets_no_file_no_table_and_no_word_of_it(m
 
     monkeypatch.setattr(build, "_delivery_table", fail)
     notes = []
-    strict = mini_paths.with_overrides(ontology=_strict_ontology(mini_paths, tmp_path / "strict"))
+    strict = mini_paths.with_overrides(ontology=strict_ontology)
     report = build.run_build(strict, notify=notes.append)
     assert not report.conforms and report.output is None and report.table is None
     assert report.built.store is None  # the store's memory is not held by the report
