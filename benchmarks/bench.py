@@ -361,37 +361,41 @@ class RdflibEngine:
 
 
 def _validate_child(paths: ProjectPaths, validator: str, conn) -> None:
-    from cspgraph.graph import build_graph
-    from cspgraph.validation import load_shapes, validate_graph
+    """``cspgraph build --validator VALIDATOR`` itself (cspgraph.build.run_build), with its build and its
+    validation timed from inside: the delivery table and the Turtle are made while the validator runs, so the
+    command's wall clock is the figure, not a sum of steps. It writes the project's graph and table again,
+    as the no-validate build before it did (the same triples)."""
+    from cspgraph import build
 
-    started = time.perf_counter()
-    # as cspgraph build: the SPARQL validator's store is filled while the graph is built (graph._Loader)
-    built = build_graph(paths, preload=validator == "sparql").without_data()  # as run_build
-    build_s = time.perf_counter() - started
-    graph, parsed = built, 0.0
-    if validator == "pyshacl":  # pySHACL needs the rdflib graph, which the SPARQL validator never makes
+    spans: dict[str, float] = {"rdflib_graph": 0.0}
+    build_graph, validate_graph = build.build_graph, build.validate_graph
+
+    def timed_build(*args, **kwargs):
         started = time.perf_counter()
-        graph = built.graph
-        parsed = time.perf_counter() - started
-    started = time.perf_counter()
-    result = validate_graph(graph, load_shapes(paths.ontology / "shapes.ttl"), validator)
-    validate_s = time.perf_counter() - started
-    # as cspgraph build: the delivery table is read from the validator's store (pySHACL's: loaded now) while a
-    # helper writes the Turtle (here to a file of its own, removed after)
-    from cspgraph import deliverycache
-    from cspgraph.graph import write_graph_alongside
-    from cspgraph.network import delivery
-    from cspgraph.store import OxigraphStore
+        try:
+            return build_graph(*args, **kwargs)
+        finally:
+            spans["build"] = time.perf_counter() - started
 
+    def timed_validate(graph, shapes, name):
+        if name == "pyshacl":  # the rdflib graph pySHACL needs, which the SPARQL validator never makes
+            started = time.perf_counter()
+            graph.graph  # noqa: B018 (cached on the BuiltGraph: validate_graph finds it made)
+            spans["rdflib_graph"] = time.perf_counter() - started
+        started = time.perf_counter()
+        try:
+            return validate_graph(graph, shapes, name)
+        finally:
+            spans["validate"] = time.perf_counter() - started
+
+    build.build_graph, build.validate_graph = timed_build, timed_validate
     started = time.perf_counter()
-    copy = paths.build / "validated-copy.ttl"
-    try:
-        write_graph_alongside(built, copy, lambda: deliverycache.pickled(
-            delivery(OxigraphStore.from_oxigraph(built.oxigraph_store()))))
-    finally:
-        copy.unlink(missing_ok=True)
-    conn.send({"build_s": build_s, "rdflib_graph_s": parsed, "validate_s": validate_s,
-               "table_s": time.perf_counter() - started, "conforms": result.conforms,
+    report = build.run_build(paths, validator=validator)
+    total = time.perf_counter() - started
+    result = report.validation
+    conn.send({"build_s": spans["build"], "rdflib_graph_s": spans["rdflib_graph"], "validate_s": spans["validate"],
+               "run_build_s": total, "table_s": total - spans["build"] - spans["rdflib_graph"] - spans["validate"],
+               "table_saved": report.table is not None, "conforms": result.conforms,
                "violations": result.violations, "warnings": result.warnings, "peak_rss_mb": peak_rss_mb()})
 
 
@@ -532,7 +536,8 @@ class Bench:
                                        result["peak_rss_mb"], float("nan"), "child process"))
             self.steps.append(Step(name, result["validate_s"], result["peak_rss_mb"], float("nan"),
                                    f"conforms={result['conforms']}, {result['violations']} violations, "
-                                   f"{result['warnings']} warnings; child process, after its own build of "
+                                   f"{result['warnings']} warnings; child process running cspgraph build "
+                                   f"(run_build, {result['run_build_s']:.1f} s), after its own build of "
                                    f"{result['build_s']:.1f} s" + (" (the validator's store filled alongside)"
                                                                     if validator == "sparql" else "")
                                    + f" (included in its peak), {wall:.0f} s wall"))
@@ -965,17 +970,16 @@ class Bench:
             how = "the default of cspgraph build" if validator == "sparql" else "cspgraph build --validator pyshacl"
             target = f"build and load under {t['build_and_load_s']:.0f} s, with SHACL validation ({how})"
             if "validate_s" in shacl:
-                # the child's build (with the validator's store filled alongside, for sparql), its validation,
-                # and the pipeline's Turtle and store load: cspgraph build, then a command that opens the graph
-                after = sum(s.seconds or 0 for s in self.steps
-                            if s.name in (TABLE_SAVE, "load store (OxigraphStore.from_file)"))
-                table = shacl.get("table_s", 0.0)
-                total = shacl["build_s"] + shacl["rdflib_graph_s"] + shacl["validate_s"] + table + after
-                parts = (f"build {shacl['build_s']:.1f} s" + (" with the store loaded alongside" if validator ==
-                         "sparql" else "") + f" + validation {shacl['validate_s']:.1f} s" +
-                         (f" + its rdflib graph {shacl['rdflib_graph_s']:.1f} s" if validator == "pyshacl" else "")
-                         + f" + delivery table, the Turtle beside it {table:.1f} s + table saved and store load "
-                           f"{after:.1f} s")
+                # cspgraph build as a user runs it (the child's run_build, wall clock), then a command that
+                # opens the graph (the store load)
+                load = sum(s.seconds or 0 for s in self.steps if s.name == "load store (OxigraphStore.from_file)")
+                total = shacl["run_build_s"] + load
+                parts = (f"cspgraph build {shacl['run_build_s']:.1f} s: build {shacl['build_s']:.1f} s"
+                         + (" with the store loaded alongside" if validator == "sparql" else "")
+                         + (f", its rdflib graph {shacl['rdflib_graph_s']:.1f} s" if validator == "pyshacl" else "")
+                         + f", validation {shacl['validate_s']:.1f} s with the delivery table read and the Turtle"
+                           f" written beside it, then {shacl['table_s']:.1f} s to finish and save them; "
+                           f"+ store load {load:.1f} s")
                 verdict(target, f"{total:.1f} s ({parts})", total < t["build_and_load_s"])
                 verdict(f"peak memory under {t['peak_rss_mb'] / 1024:.0f} GB, building and validating ({how})",
                         f"{shacl['peak_rss_mb']:.0f} MB", shacl["peak_rss_mb"] < t["peak_rss_mb"])

@@ -105,7 +105,7 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     and the table read (on a thread) while the SPARQL validator runs, all three on the one store: the
     validator alone leaves the second core idle part of the time. A graph that does not conform then gets
     neither: the helper is stopped, its temporary file removed, and the table dropped unread. Nationally
-    this took the validated build from 55 s to about 46 s (README, Performance).
+    this took ``cspgraph build`` from 53-55 s to 47.5-50 s (README, Performance).
     """
     inputs = input_manifest(paths)  # taken first: an edit made while we build makes the result stale
     target = output or paths.graph_file
@@ -137,10 +137,12 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
         # the table (when not read beside the validator) and the validation while the Turtle is written
         (validation, body), status = write_graph_alongside(built, target, validate_then_table)
     except _NotWritten as stop:
-        return BuildReport(built.without_store(), summarise(built), stop.validation, None, None)
-    finally:
         if reading is not None:
-            reading.join()  # done long before the validator nationally; never left running past the build
+            reading.join()  # done long before the validator nationally; not left running past the build
+        return BuildReport(built.without_store(), summarise(built), stop.validation, None, None)
+    # (an error or Ctrl-C above leaves the thread, a daemon, to end with the process: no wait for a table)
+    if reading is not None:
+        reading.join()  # already, when its table was used
     from . import deliverycache  # here: it brings the analyses' modules, which a failed build does not need
 
     saved = _save_table(body, target, status, notify) if body is not None else None
