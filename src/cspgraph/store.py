@@ -136,8 +136,8 @@ class OxigraphStore:
     @classmethod
     def from_file(cls, path: Path, *, lenient: bool = False) -> OxigraphStore:
         """The graph in a Turtle file. ``lenient`` skips the parser's checks of each IRI and language tag
-        (syntax is still checked): only for a graph cspgraph wrote and validated itself, the project's current
-        build, whose IRIs the builder made. Nationally it takes the load from 7.4-7.8 s to 6.6-6.7 s."""
+        (syntax is still checked): only for a graph cspgraph wrote itself, the project's current build, whose
+        IRIs the builder made. Nationally it takes the load from 7.4-7.8 s to 6.6-6.7 s."""
         store = cls()
         if not path.is_file():
             raise CspgraphError(f"{path}: no built graph here.\n  -> run 'cspgraph build' first")
