@@ -395,7 +395,7 @@ def _validate_child(paths: ProjectPaths, validator: str, conn) -> None:
     result = report.validation
     conn.send({"build_s": spans["build"], "rdflib_graph_s": spans["rdflib_graph"], "validate_s": spans["validate"],
                "run_build_s": total, "table_s": total - spans["build"] - spans["rdflib_graph"] - spans["validate"],
-               "table_saved": report.table is not None, "conforms": result.conforms,
+               "conforms": result.conforms,
                "violations": result.violations, "warnings": result.warnings, "peak_rss_mb": peak_rss_mb()})
 
 

@@ -131,7 +131,8 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
             raise _NotWritten(validation)
         if not (table and conforms):
             return validation, None
-        return validation, reading.body(notify) if reading is not None else _table_body(built, notify)
+        # the table read beside the validator, or (no validation, or pySHACL: no store to share) read now
+        return validation, (reading or _TableReading(built)).body(notify)
 
     try:
         # the table (when not read beside the validator) and the validation while the Turtle is written
@@ -169,35 +170,14 @@ def _delivery_table(built: BuiltGraph):
     return delivery(OxigraphStore.from_oxigraph(built.oxigraph_store()))
 
 
-def _pickled_table(built: BuiltGraph) -> bytes:
-    from . import deliverycache
-
-    return deliverycache.pickled(_delivery_table(built))
-
-
-def _no_table(error: Exception, notify: Callable[[str], None] | None) -> None:
-    if notify is not None:
-        notify(f"the delivery table was not made ({type(error).__name__}: {error}): the first analysis will "
-               "read the graph instead")
-
-
-def _table_body(built: BuiltGraph, notify: Callable[[str], None] | None) -> bytes | None:
-    """The pickled table, or None: the graph is what a build is for, and the table only spares the first
-    analysis its time, so a failure here (no memory left, say) is said and the graph is written all the same."""
-    try:
-        return _pickled_table(built)
-    except Exception as error:
-        _no_table(error, notify)
-        return None
-
-
 class _TableReading:
-    """The pickled table, read on a thread of its own while the SPARQL validator reads the same store.
+    """The pickled table, read on a thread of its own, started while the SPARQL validator reads the same store.
 
     pyoxigraph answers a query without holding Python's lock, so the table's Python and the validator's
     queries share the two cores; the table (about 5 s of one core nationally) then costs the build little.
-    A failure is kept, and said (as :func:`_table_body` says it) only if the table is asked for: a graph that
-    does not conform never wanted it.
+    A failure (no memory left, say) is kept, and said only if the table is asked for: a graph that does not
+    conform never wanted it. The graph is what a build is for, and the table only spares the first analysis
+    its time, so a table that could not be made leaves the graph written all the same.
     """
 
     def __init__(self, built: BuiltGraph) -> None:
@@ -207,8 +187,10 @@ class _TableReading:
         self._thread.start()
 
     def _run(self, built: BuiltGraph) -> None:
+        from . import deliverycache
+
         try:
-            self._body = _pickled_table(built)
+            self._body = deliverycache.pickled(_delivery_table(built))
         except Exception as error:  # said by body(), in the build's thread
             self._error = error
 
@@ -217,8 +199,9 @@ class _TableReading:
 
     def body(self, notify: Callable[[str], None] | None) -> bytes | None:
         self.join()
-        if self._error is not None:
-            _no_table(self._error, notify)
+        if self._error is not None and notify is not None:
+            notify(f"the delivery table was not made ({type(self._error).__name__}: {self._error}): the first "
+                   "analysis will read the graph instead")
         return self._body
 
 
