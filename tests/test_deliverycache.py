@@ -141,6 +141,24 @@ def test_the_saved_table_is_the_table_read_from_the_graph(real_built):
     assert second.years == ("2018-19", "2020-21") and len(second.initiatives) == 24 + 61
 
 
+def test_each_repeated_value_is_one_object_read_and_saved(generated_built):
+    """The table holds each harm set and each IRI an initiative names once, however many initiatives name it:
+    nationally that halves the saved file and cuts reading it back by a third (network.delivery)."""
+
+    graph = generated_built.graph_file
+    read = delivery(OxigraphStore.from_file(graph))
+    deliverycache.save(read, graph)
+    saved = deliverycache.load(graph)
+    assert saved is not None and _same(saved, read)
+    for data in (read, saved):
+        harm_sets = [i.harms for i in data.initiatives]
+        iris = [p for i in data.initiatives for p in (*i.priorities, *i.harms, *i.continues)]
+        # the generator's initiatives share harms and priorities: the check below is not vacuous
+        assert len(set(harm_sets)) < len(harm_sets) and len(set(iris)) < len(iris) / 2
+        assert len(set(map(id, harm_sets))) == len(set(harm_sets))
+        assert len(set(map(id, iris))) == len(set(iris))
+
+
 def test_a_later_analysis_does_not_open_the_graph(mini_built, monkeypatch):
     first = session.analysis_source(mini_built)
     assert isinstance(first, Delivery)

@@ -170,7 +170,7 @@ def load(graph_file: Path) -> Delivery | None:
             checksum = header.pop("sha256", None)
             if header != origin(graph_file):  # stale (the graph rebuilt since): found before any hashing
                 return None
-            body = file.read()  # read once, not copied out of the whole file's bytes (54 MB nationally)
+            body = file.read()  # read once, not copied out of the whole file's bytes (24 MB nationally)
         if checksum != hashlib.sha256(body).hexdigest():
             return None
         with store.paused_gc():  # hundreds of thousands of small objects, none in a cycle: see paused_gc

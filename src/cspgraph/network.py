@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -540,21 +541,28 @@ def delivery(store: Store, year: str | Sequence[str] | None = None, partnership:
 
     initiatives = []
     used: set[str] = set()
-    groups: dict[frozenset[str], frozenset[str]] = {}
+    # Each IRI read from the store is a new string, and each harm set a new frozenset, per initiative. One
+    # object for each distinct value instead (sys.intern, run in C by map; the harm sets shared through
+    # ``groups``) takes the national table from 51 MB pickled to 24 MB, and reading it back from 0.45 s and
+    # 319 MB to 0.32 s and 209 MB (pickle writes a shared object once)
+    groups: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
     with paused_gc():  # 90,000 initiatives nationally: see paused_gc
         for iri, plan_iri, leads, partners, harm_set, priority_set, earlier, label in rows:
             plan = plans.get(plan_iri) if plan_iri else None
             if plan is None:
                 continue  # an initiative outside any plan: not part of any plan's delivery
             people = participants(leads, partners)
-            direct = frozenset(harm_set)
-            grouped = groups.get(direct)
-            if grouped is None:
-                grouped = groups[direct] = direct.union(*(broader.get(h, ()) for h in direct))
+            read = frozenset(harm_set)
+            shared = groups.get(read)
+            if shared is None:
+                direct = frozenset(map(sys.intern, read))
+                shared = groups[read] = (direct, direct.union(*(broader.get(h, ()) for h in direct)))
+            direct, grouped = shared
             initiatives.append(Initiative(
-                iri=iri, label=label or slug_of(iri), plan=plan.iri, year=plan.year, partnership=plan.partnership,
-                participants=people, harms=direct, harm_groups=grouped, priorities=frozenset(priority_set),
-                continues=tuple(sorted(set(earlier))),
+                iri=sys.intern(iri), label=label or slug_of(iri), plan=plan.iri, year=plan.year,
+                partnership=plan.partnership, participants=people, harms=direct, harm_groups=grouped,
+                priorities=frozenset(map(sys.intern, priority_set)),
+                continues=tuple(sorted(set(map(sys.intern, earlier)))),
             ))
     initiatives.sort(key=lambda i: (i.partnership, i.year, i.iri))
     agencies = {}
