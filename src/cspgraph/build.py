@@ -105,7 +105,7 @@ def run_build(paths: ProjectPaths, *, output: Path | None = None, validate: bool
     and the table read (on a thread) while the SPARQL validator runs, all three on the one store: the
     validator alone leaves the second core idle part of the time. A graph that does not conform then gets
     neither: the helper is stopped, its temporary file removed, and the table dropped unread. Nationally
-    this took ``cspgraph build`` from 53-55 s to 47.5-50 s (README, Performance).
+    this took ``cspgraph build`` from 53-55 s to 47.5-50 s (benchmarks/HISTORY.md).
     """
     inputs = input_manifest(paths)  # taken first: an edit made while we build makes the result stale
     target = output or paths.graph_file
