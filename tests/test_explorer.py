@@ -8,6 +8,11 @@ import html
 import io
 import json
 import re
+import socket
+import struct
+import threading
+import time
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -277,6 +282,39 @@ def test_cli_explore_refuses_a_foreign_folder(mini_paths, tmp_path):
 def test_serve_refuses_a_folder_without_a_site(tmp_path):
     with pytest.raises(CspgraphError, match="no explorer site"):
         explorer.serve(tmp_path, 8000)
+
+
+def test_the_server_serves_the_site_and_shrugs_off_a_dropped_connection(tmp_path, capfd):
+    """A browser that drops a connection mid-answer (a reload, a closed tab) gets no traceback printed in the
+    user's terminal, and the server goes on serving."""
+    (tmp_path / "index.html").write_text("<p>explorer</p>", encoding="utf-8")
+    (tmp_path / "big.json").write_bytes(b"0" * (32 << 20))  # more than the sockets' buffers can hold
+    server = explorer.site_server(tmp_path, 0)
+    port = server.server_address[1]
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        url = f"http://127.0.0.1:{port}/index.html"
+        assert urllib.request.urlopen(url, timeout=10).read() == b"<p>explorer</p>"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as browser:
+            browser.sendall(b"GET /big.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert browser.recv(1024).startswith(b"HTTP/1.0 200")
+            # close at once with a reset (SO_LINGER 0), as a browser dropping the page does
+            browser.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        for _ in range(200):  # the request's thread meets the reset when it next writes, and ends
+            if not [t for t in threading.enumerate() if "process_request_thread" in t.name]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the request's thread never ended")
+        assert urllib.request.urlopen(url, timeout=10).read() == b"<p>explorer</p>"  # still serving
+    finally:
+        server.shutdown()
+        server.server_close()
+        serving.join(10)
+    err = capfd.readouterr().err
+    assert "GET /big.json" in err  # the request was served, and logged as the server logs every request
+    assert "Traceback" not in err and "Exception occurred" not in err, err
 
 
 # ------------------------------------------------------------------------------------------------ large answers

@@ -18,9 +18,12 @@ build never leaves half a site; an existing ``out_dir`` is replaced only if it i
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -1014,24 +1017,42 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
                       tuple(site.warnings), dict(site.page_of), covers)
 
 
-def serve(out_dir: Path | str, port: int = 8000) -> None:
-    """Serve a built site on http://127.0.0.1:PORT/ until Ctrl-C. Loopback only: nothing else can reach it."""
-    import functools
-    import http.server
+class _SiteServer(http.server.ThreadingHTTPServer):
+    """The explorer's local web server.
 
+    A browser that drops a connection part way through an answer (a reload, a closed tab, a click on to the
+    next page) is routine, and socketserver would print a traceback for it in the user's terminal: that is
+    not an error of anyone's, so it is not reported. Anything else is one line, and the server goes on.
+    """
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):  # broken pipe, connection reset or aborted by the browser
+            return
+        sys.stderr.write(f"cspgraph: a request from {client_address[0]} failed "
+                         f"({type(error).__name__}: {error}); still serving\n")
+
+
+def site_server(out_dir: Path | str, port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """The server :func:`serve` runs, listening on 127.0.0.1:PORT but not yet serving (port 0: any free port),
+    so that a caller (the tests) can serve it on a thread and shut it down."""
     folder = Path(out_dir).resolve()
     if not (folder / "index.html").is_file():
         raise CspgraphError(f"{folder} holds no explorer site\n  -> run 'cspgraph explore --out {out_dir}' first")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        return _SiteServer(("127.0.0.1", port), handler)
     except OSError as err:
         raise CspgraphError(f"cannot listen on 127.0.0.1:{port}: {err.strerror}\n  -> pass another --port") from None
-    with server:
+
+
+def serve(out_dir: Path | str, port: int = 8000) -> None:
+    """Serve a built site on http://127.0.0.1:PORT/ until Ctrl-C. Loopback only: nothing else can reach it."""
+    with site_server(out_dir, port) as server:
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
 
 
-__all__ = ["MARKER", "Facts", "SiteReport", "build_site", "serve", "spreadsheet_csv"]
+__all__ = ["MARKER", "Facts", "SiteReport", "build_site", "serve", "site_server", "spreadsheet_csv"]
