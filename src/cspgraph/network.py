@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -542,9 +541,12 @@ def delivery(store: Store, year: str | Sequence[str] | None = None, partnership:
     initiatives = []
     used: set[str] = set()
     # Each IRI read from the store is a new string, and each harm set a new frozenset, per initiative. One
-    # object for each distinct value instead (sys.intern, run in C by map; the harm sets shared through
+    # object for each distinct value instead (``share``, called in C by map; the harm sets shared through
     # ``groups``) takes the national table from 51 MB pickled to 24 MB, and reading it back from 0.45 s and
-    # 319 MB to 0.32 s and 209 MB (pickle writes a shared object once)
+    # 319 MB to 0.32 s and 209 MB (pickle writes a shared object once). A dict of this call's own, not
+    # sys.intern: interned strings are immortal on some Pythons (3.12.0-3.12.4, free-threaded builds), and a
+    # notebook reading many tables would keep every IRI it ever read
+    share = {}.setdefault
     groups: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
     with paused_gc():  # 90,000 initiatives nationally: see paused_gc
         for iri, plan_iri, leads, partners, harm_set, priority_set, earlier, label in rows:
@@ -555,14 +557,14 @@ def delivery(store: Store, year: str | Sequence[str] | None = None, partnership:
             read = frozenset(harm_set)
             shared = groups.get(read)
             if shared is None:
-                direct = frozenset(map(sys.intern, read))
+                direct = frozenset(map(share, read, read))
                 shared = groups[read] = (direct, direct.union(*(broader.get(h, ()) for h in direct)))
             direct, grouped = shared
             initiatives.append(Initiative(
-                iri=sys.intern(iri), label=label or slug_of(iri), plan=plan.iri, year=plan.year,
+                iri=share(iri, iri), label=label or slug_of(iri), plan=plan.iri, year=plan.year,
                 partnership=plan.partnership, participants=people, harms=direct, harm_groups=grouped,
-                priorities=frozenset(map(sys.intern, priority_set)),
-                continues=tuple(sorted(set(map(sys.intern, earlier)))),
+                priorities=frozenset(map(share, priority_set, priority_set)),
+                continues=tuple(sorted(set(map(share, earlier, earlier)))),
             ))
     initiatives.sort(key=lambda i: (i.partnership, i.year, i.iri))
     agencies = {}
@@ -575,9 +577,9 @@ def delivery(store: Store, year: str | Sequence[str] | None = None, partnership:
 
 
 #: one initiative as read: IRI, plan IRI, leads and partners as (agency, organisation named) pairs, harm IRIs,
-#: priority IRIs, IRIs of the initiatives it continues, label
-_Facts = tuple[str, str | None, list[tuple[str, str]], list[tuple[str, str]], Iterable[str], Iterable[str],
-               Iterable[str], str]
+#: priority IRIs, IRIs of the initiatives it continues, label (sequences: delivery() reads each one twice)
+_Facts = tuple[str, str | None, list[tuple[str, str]], list[tuple[str, str]], Sequence[str], Sequence[str],
+               Sequence[str], str]
 
 
 def _facts_from_sparql(store: Store, year: Sequence[str] | None, partnership: str | None) -> Iterable[_Facts]:
