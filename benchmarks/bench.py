@@ -792,7 +792,7 @@ class Bench:
         def measured(name: str, which: str) -> dict | None:
             def run() -> dict:
                 worker = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--table-worker", which,
-                                         str(turtle), partnership, *years[-2:]], capture_output=True, text=True)
+                                         str(turtle), partnership, *years], capture_output=True, text=True)
                 if worker.returncode != 0:  # no table (the build saves it: an error here is the build's) or a bug
                     raise RuntimeError(worker.stderr[-2000:])
                 return json.loads(worker.stdout.strip().splitlines()[-1])
@@ -803,15 +803,16 @@ class Bench:
         read = measured("delivery table, read back from the saved file", "read")
         if read is None:
             return out
-        years = read.pop("years")
-        out["delivery table, read back from the saved file"]["plan_years"] = len(years)
+        plan_years = read.pop("years")
+        years = plan_years[-2:] if len(plan_years) >= 2 else ["", ""]  # the workers always take two
+        out["delivery table, read back from the saved file"]["plan_years"] = len(plan_years)
         report = measured("co-delivery network, all years (from the saved table)", "network")
         if report is not None:
             out["co-delivery network, all years (from the saved table)"]["edges"] = report["edges"]
         measured("gap report, every plan (from the saved table)", "gaps")
         measured(f"gap report, one partnership ({partnership}) (from the saved table)", "gaps-partnership")
-        if len(years) >= 2:
-            measured(f"year-on-year change (cspgraph diff {years[-2]} {years[-1]}), one partnership (from the saved "
+        if len(plan_years) >= 2:
+            measured(f"year-on-year change (cspgraph diff {years[0]} {years[1]}), one partnership (from the saved "
                      "table)", "diff")
         return out
 
@@ -1150,7 +1151,7 @@ def markdown(results: dict) -> str:
                 continue
             lines.append(f"| {what} | {s['plans']} | {s['triples']:,} | {s['part_s']:.2f} | {s['site_s']:.2f} | "
                          f"{s['pages']:,} | {s['files']:,} | {s['bytes'] / 2**20:.0f} | {s['network_nodes']} |")
-    lines += ["", "Reproduce: `python benchmarks/bench.py --scale " + str(r["scale"]) + "`", ""]
+    lines += ["", f"Reproduce: `{r.get('command') or 'python benchmarks/bench.py --scale ' + str(r['scale'])}`", ""]
     return "\n".join(lines)
 
 
@@ -1209,8 +1210,22 @@ def main(argv: list[str] | None = None) -> None:
                       rdflib_timeout=args.rdflib_timeout, browser=not args.no_browser, site=not args.no_site,
                       analyses=not args.no_analyses, pictures=not args.no_pictures)
     results = run(options)
+    results["command"] = reproduce_command(argv)
     print()
     print(markdown(results))
+
+
+def reproduce_command(argv: list[str]) -> str:
+    """The command that measures the same again: the options given, without where the files went."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--out", "--work"):
+            skip = True
+        elif not arg.startswith(("--out=", "--work=")) and arg != "--reuse":
+            shown.append(arg)
+    return " ".join(["python benchmarks/bench.py", *shown])
 
 
 if __name__ == "__main__":
