@@ -41,7 +41,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -787,9 +787,8 @@ class Bench:
         """
         out: dict[str, Any] = {}
         partnership = manifest["sample_partnership"]
-        years: list[str] = ["", ""]
 
-        def measured(name: str, which: str) -> dict | None:
+        def measured(name: str, which: str, years: Sequence[str] = ("", "")) -> dict | None:
             def run() -> dict:
                 worker = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--table-worker", which,
                                          str(turtle), partnership, *years], capture_output=True, text=True)
@@ -804,7 +803,6 @@ class Bench:
         if read is None:
             return out
         plan_years = read.pop("years")
-        years = plan_years[-2:] if len(plan_years) >= 2 else ["", ""]  # the workers always take two
         out["delivery table, read back from the saved file"]["plan_years"] = len(plan_years)
         report = measured("co-delivery network, all years (from the saved table)", "network")
         if report is not None:
@@ -812,26 +810,24 @@ class Bench:
         measured("gap report, every plan (from the saved table)", "gaps")
         measured(f"gap report, one partnership ({partnership}) (from the saved table)", "gaps-partnership")
         if len(plan_years) >= 2:
-            measured(f"year-on-year change (cspgraph diff {years[0]} {years[1]}), one partnership (from the saved "
-                     "table)", "diff")
+            before, after = plan_years[-2:]
+            measured(f"year-on-year change (cspgraph diff {before} {after}), one partnership (from the saved "
+                     "table)", "diff", (before, after))
         return out
 
     def _measured(self, out: dict, name: str, run: Callable[[], dict]) -> dict | None:
-        """As _timed, for a step that runs in a child process and reports its own seconds and peak memory."""
+        """As _timed, for a saved-table worker (table_worker), which reports its own seconds, peak memory and CPU."""
         try:
             report = run()
         except Exception as err:  # an analysis being written may fail: report it, go on
             self.skip(name, f"ERROR {type(err).__name__}: {err}"[:300])
             out[name] = {"error": f"{type(err).__name__}: {err}"[:300]}
             return None
-        note = "fresh process"
-        if "system_s" in report:
-            note += (f"; CPU {report['user_s']:.2f} s user + {report['system_s']:.2f} s kernel, "
-                     f"{report['page_faults']:,} page faults")
+        note = (f"fresh process; CPU {report['user_s']:.2f} s user + {report['system_s']:.2f} s kernel, "
+                f"{report['page_faults']:,} page faults")
         self.steps.append(Step(name, report["seconds"], report["peak_rss_mb"], float("nan"), note))
         self.log(f"  {name:<44} {report['seconds']:8.2f} s   ({note}, peak {report['peak_rss_mb']:.0f} MB)")
-        out[name] = {key: report[key] for key in ("seconds", "peak_rss_mb", "user_s", "system_s", "page_faults")
-                     if key in report}
+        out[name] = {key: report[key] for key in ("seconds", "peak_rss_mb", "user_s", "system_s", "page_faults")}
         return report
 
     def _timed(self, out: dict, name: str, fn: Callable[[], Any]) -> Any:
