@@ -131,7 +131,9 @@ def test_bench_runs_and_three_engines_agree(small):
     saved = [name for name in analyses if "(from the saved table)" in name]
     assert len(saved) == 4 and "delivery table, read back from the saved file" in analyses, sorted(analyses)
     assert analyses["co-delivery network, all years (from the saved table)"]["edges"] == \
-        analyses["co-delivery network, all years (from store)"]["edges"]
+        analyses["co-delivery network, all years (from store)"]["edges"] == \
+        analyses["co-delivery network, all years (from open_store: the table saved beside the graph)"]["edges"]
+    assert len([name for name in analyses if "(from open_store: " in name]) == 4, sorted(analyses)
     # the explorer sites, cut from the graph as 'cspgraph explore --pfcc-plan / --partnership' do
     manifest = results["manifest"]
     sites = results["site"]

@@ -15,12 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from cspgraph import deliverycache, session
+import pyoxigraph
+
+from cspgraph import deliverycache, network, session
+from cspgraph import store as store_module
 from cspgraph.build import run_build
 from cspgraph.change import compare_plans
 from cspgraph.errors import CspgraphError
 from cspgraph.gaps import gap_report
-from cspgraph.network import Delivery, co_delivery_network, delivery, network_report
+from cspgraph.network import Delivery, as_delivery, co_delivery_network, delivery, network_report
 from cspgraph.project import ProjectPaths
 from cspgraph.session import built_file_is_current
 from cspgraph.store import OxigraphStore
@@ -173,11 +176,95 @@ def test_a_later_analysis_does_not_open_the_graph(mini_built, monkeypatch):
     assert isinstance(again, Delivery) and _same(again, first)
 
 
+def _fresh(store: OxigraphStore) -> OxigraphStore:
+    """A store over the same graph that has no saved table and has read nothing: it reads the graph."""
+    return OxigraphStore.from_oxigraph(store.oxigraph)
+
+
+def test_a_store_loaded_from_the_build_is_analysed_from_its_saved_table(real_built, monkeypatch):
+    """A notebook's open_store(paths) on a current build, then analyses: the table the build saved, not a read
+    of the whole graph (nationally 4 s before each analysis)."""
+    store = session.open_store(real_built)
+    assert store.loaded_from is not None and store.loaded_from[0] == real_built.graph_file
+    expected = (gap_report(_fresh(store)), network_report(_fresh(store), year="2020-21"),
+                compare_plans(_fresh(store), "2018-19", "2020-21"))
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the store was read although the table of the graph it holds is saved")
+
+    monkeypatch.setattr(network, "delivery", refuse)
+    got = (gap_report(store), network_report(store, year="2020-21"), compare_plans(store, "2018-19", "2020-21"))
+    assert got[0] == expected[0] and got[2] == expected[2]
+    assert (got[1].summary, got[1].sections()) == (expected[1].summary, expected[1].sections())
+    # read back once, kept on the store for every later analysis
+    assert as_delivery(store) is as_delivery(store)
+    assert _same(as_delivery(store), deliverycache.load(real_built.graph_file))
+
+
+def test_a_store_is_never_analysed_from_the_table_of_a_later_graph(mini_built):
+    graph = mini_built.graph_file
+    store = OxigraphStore.from_file(graph)
+    held = delivery(_fresh(store))
+    assert held.years == ("2020-21", "2021-22")
+    # rebuilt meanwhile without the later plan: the new graph's table is saved at the same path
+    next((mini_built.data / "plans").rglob("2021-22.yaml")).unlink()
+    assert run_build(mini_built, validate=False).table is not None
+    assert deliverycache.load(graph).years == ("2020-21",)
+    assert deliverycache.for_store(store) is None
+    assert _same(as_delivery(store), held)  # what the store holds, read from it
+    assert as_delivery(OxigraphStore.from_file(graph)).years == ("2020-21",)  # a store of the new graph
+
+
+def test_a_graph_rewritten_while_it_loads_is_not_taken_for_the_file(mini_built, monkeypatch):
+    """Rewritten in place during the load, the file may have given the store some of each version: the table
+    saved for the version before is not the store's."""
+    graph = mini_built.graph_file
+    session.analysis_source(mini_built)  # the table of the graph as it is
+    before = graph.stat()
+    real = pyoxigraph.Store
+
+    class RewrittenMeanwhile:
+        def __init__(self) -> None:
+            self.inner = real()
+
+        def load(self, **options) -> None:
+            self.inner.load(**options)
+            graph.write_bytes(graph.read_bytes())  # the same bytes: only its times tell
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(store_module.ox, "Store", RewrittenMeanwhile)
+    store = OxigraphStore.from_file(graph)
+    monkeypatch.undo()
+    assert deliverycache.load(graph, as_of=before) is not None  # the earlier version's table, still there
+    assert store.loaded_from is None and deliverycache.for_store(store) is None
+
+
+def test_a_store_read_whole_is_not_read_again(mini_built, monkeypatch):
+    store = _fresh(OxigraphStore.from_file(mini_built.graph_file))
+    reads = []
+    read = network.delivery
+    monkeypatch.setattr(network, "delivery", lambda *args, **kwargs: reads.append(kwargs) or read(*args, **kwargs))
+    gap_report(store, year="2021-22")
+    gap_report(store, year="2021-22")
+    assert len(reads) == 2  # a part of the table each time: the next analysis may want another part
+    whole = as_delivery(store)
+    assert len(reads) == 3 and as_delivery(store) is whole
+    assert gap_report(store, year="2021-22") == gap_report(whole, year="2021-22") and len(reads) == 3
+
+
 @pytest.mark.parametrize("which", ["real", "mini-years", "generated"])
 def test_analyses_from_the_saved_table_agree_with_the_graph(which, real_built, mini_built, generated_built):
     """Every year and partnership, from the whole saved table and from the graph read for that scope alone."""
     paths = {"real": real_built, "mini-years": mini_built, "generated": generated_built}[which]
-    store = OxigraphStore.from_file(paths.graph_file)
+    loaded = OxigraphStore.from_file(paths.graph_file).oxigraph
+
+    def store() -> OxigraphStore:
+        """A new store over the graph at each use: it has no saved table and has read nothing before, so each
+        analysis below reads the graph for its own scope (network.as_delivery)."""
+        return OxigraphStore.from_oxigraph(loaded)
+
     whole = session.analysis_source(paths)
     session.analysis_source(paths)  # saved now; read back
     saved = deliverycache.load(paths.graph_file)
@@ -188,21 +275,21 @@ def test_analyses_from_the_saved_table_agree_with_the_graph(which, real_built, m
         assert len(partnerships) == 2 and len(years) == 5
     for year in (None, *years):
         for scope in ({}, *({"partnership": p} for p in partnerships)):
-            assert gap_report(saved, year=year, **scope) == gap_report(store, year=year, **scope)
-            mine, theirs = (network_report(s, year=year, **scope) for s in (saved, store))
+            assert gap_report(saved, year=year, **scope) == gap_report(store(), year=year, **scope)
+            mine, theirs = (network_report(s, year=year, **scope) for s in (saved, store()))
             assert (mine.summary, mine.sections()) == (theirs.summary, theirs.sections())
             assert sorted(mine.graph.edges(data="weight")) == sorted(theirs.graph.edges(data="weight"))
     for harm in sorted(saved.harms)[:6]:
         assert sorted(co_delivery_network(saved, harm=harm).edges(data="weight")) == \
-            sorted(co_delivery_network(store, harm=harm).edges(data="weight"))
+            sorted(co_delivery_network(store(), harm=harm).edges(data="weight"))
     for priority in sorted(saved.priorities)[:6]:
         assert sorted(co_delivery_network(saved, priority=priority).edges(data="weight")) == \
-            sorted(co_delivery_network(store, priority=priority).edges(data="weight"))
+            sorted(co_delivery_network(store(), priority=priority).edges(data="weight"))
     for i, before in enumerate(years):
         for after in years[i + 1:]:
             for partnership in partnerships:
                 assert compare_plans(saved, before, after, partnership=partnership) == \
-                    compare_plans(store, before, after, partnership=partnership)
+                    compare_plans(store(), before, after, partnership=partnership)
     if which == "generated":  # the generator links initiatives to earlier years': continuation is exercised
         assert any(compare_plans(saved, years[0], years[-1], partnership=p).continued for p in partnerships)
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import QueryError
 from .plandata import YEAR
-from .network import Delivery, Initiative, Priority, Section, _names, delivery
+from .network import Delivery, Initiative, Priority, Section, _names, as_delivery
 from .store import Store, paused_gc
 
 
@@ -213,8 +213,7 @@ def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partne
         raise QueryError(f"FROM ({from_year}) must be an earlier plan year than TO ({to_year})")
     if data is None:
         # one partnership's plans only, when it is named: nationally that reads 10 plans instead of 600
-        data = source if isinstance(source, Delivery) else delivery(source, since=from_year, until=to_year,
-                                                                    partnership=partnership)
+        data = as_delivery(source, since=from_year, until=to_year, partnership=partnership)
     data.require("priorities", "continues")
     for year in (from_year, to_year):
         data.check_year(year)

@@ -79,15 +79,16 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def origin(graph_file: Path) -> dict:
-    """What a saved table must have been made from to stand for ``graph_file`` as it is now.
+def origin(graph_file: Path, stat: os.stat_result | None = None) -> dict:
+    """What a saved table must have been made from to stand for ``graph_file`` as it is now (or as it was
+    when its status was ``stat``).
 
     Take it before reading the graph and pass it to :func:`save`: a graph replaced meanwhile then gives a key
     that no longer matches, rather than an old table under the new graph's key.
     """
     from . import __version__
 
-    stat = graph_file.stat()
+    stat = stat if stat is not None else graph_file.stat()
     return {"format": FORMAT, "cspgraph": __version__, "protocol": pickle.HIGHEST_PROTOCOL,
             "code": _code_digest(), "graph": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                                              "ctime_ns": stat.st_ctime_ns, "inode": stat.st_ino,
@@ -152,8 +153,9 @@ def save(data: Delivery | bytes, graph_file: Path, read_from: dict | None = None
     return target
 
 
-def load(graph_file: Path) -> Delivery | None:
-    """The saved delivery table of ``graph_file``, or None when there is none that stands for it as it is now.
+def load(graph_file: Path, as_of: os.stat_result | None = None) -> Delivery | None:
+    """The saved delivery table of ``graph_file``, or None when there is none that stands for it as it is now
+    (or as it was when its status was ``as_of``: what a store loaded from it then holds, see :func:`for_store`).
 
     A missing, stale, damaged or refused file gives None (the caller reads the graph again and saves a new
     table), never an exception: the file is a copy of what the graph says, never the only record of anything.
@@ -168,7 +170,7 @@ def load(graph_file: Path) -> Delivery | None:
             if not isinstance(header, dict):
                 return None
             checksum = header.pop("sha256", None)
-            if header != origin(graph_file):  # stale (the graph rebuilt since): found before any hashing
+            if header != origin(graph_file, as_of):  # stale (the graph rebuilt since): found before any hashing
                 return None
             body = file.read()  # read once, not copied out of the whole file's bytes (24 MB nationally)
         if checksum != hashlib.sha256(body).hexdigest():
@@ -180,6 +182,21 @@ def load(graph_file: Path) -> Delivery | None:
     except Exception:  # whatever is wrong with the file (MemoryError, OverflowError...), the graph is read again
         return None
     return dataclasses.replace(data, seconds=time.perf_counter() - started)
+
+
+def for_store(source: object) -> Delivery | None:
+    """The saved table of the graph file an embedded store was loaded from, when it was saved for that file as
+    the store read it (:attr:`~cspgraph.store.OxigraphStore.loaded_from`); None for any other store.
+
+    This is what spares the library the whole table's read from a store (4 s nationally) when a notebook
+    opens the project's build with :func:`~cspgraph.session.open_store` and runs an analysis on it. A table
+    made from a later file at the same path (a rebuild since) does not match, and the store is read instead.
+    """
+    loaded = getattr(source, "loaded_from", None)
+    if loaded is None:
+        return None
+    graph_file, as_of = loaded
+    return load(graph_file, as_of=as_of)
 
 
 def _only(values: Iterable[object], *kinds: type) -> bool:

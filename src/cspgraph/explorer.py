@@ -44,7 +44,7 @@ from .errors import CspgraphError
 from .gaps import gap_report
 from .graph import current_umask
 from .namespaces import CSP, ID, ORG, SCHEMA, slug_of
-from .network import Delivery, co_delivery_network, delivery
+from .network import Delivery, as_delivery, co_delivery_network
 from .project import ProjectPaths
 from .questions import Answer, Question, ask, load_questions, options, to_term
 from .scope import Part, Scope, chosen_plans, part
@@ -996,7 +996,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
         # the question pages and the delivery table are all that read the store: done first, so that the store
         # (1.2 GB nationally) can go before the other 100,000 pages are written
         _question_pages(site, questions)
-        data = delivery(store)
+        data = as_delivery(store)  # the saved table when the store was loaded from a build that has one
         site.store = store = None
         _plan_pages(site)
         _initiative_pages(site)

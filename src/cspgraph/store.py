@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import io
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -123,6 +124,12 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _status(stat: os.stat_result) -> tuple[int, ...]:
+    """What tells a file apart from any later one at its path: a rewrite changes the change time, which no
+    user can set back, and a replacement the inode."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
 class OxigraphStore:
     """An in-memory pyoxigraph store: the default embedded engine."""
 
@@ -132,6 +139,8 @@ class OxigraphStore:
     def __init__(self) -> None:
         self._store = ox.Store()
         self.memo: dict = {}  # answers derived from the content, which never changes once loaded
+        #: the graph file this store holds, and its status as loaded (:meth:`from_file`); None otherwise
+        self.loaded_from: tuple[Path, os.stat_result] | None = None
 
     @classmethod
     def from_file(cls, path: Path, *, lenient: bool = False) -> OxigraphStore:
@@ -143,7 +152,12 @@ class OxigraphStore:
             raise CspgraphError(f"{path}: no built graph here.\n  -> run 'cspgraph build' first")
         # load, not bulk_load: on the in-memory store it is the faster and the smaller (national Turtle, 3.1
         # million triples: 7.0-7.6 s and 1.18 GB peak against 9.4-11 s and 1.39 GB; benchmarks/)
+        before = path.stat()
         store._store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=lenient)
+        # what the store holds is the file as it was before the load only if no one replaced or rewrote it
+        # meanwhile: then the delivery table saved for that file stands for this store (network.as_delivery)
+        if _status(path.stat()) == _status(before):
+            store.loaded_from = (path, before)
         return store
 
     @classmethod
