@@ -661,24 +661,27 @@ def _facts_from_index(store: IndexedStore, plans: set[str], every_plan: int, wan
                earlier.get(s, ()), labels.get(s, ""))
 
 
-#: the key of a store's whole delivery table in its ``memo``
+#: the key of a store's whole-country delivery table in its ``memo``
 _WHOLE = ("delivery", "whole")
 
 
 def as_delivery(source: Store | Delivery, year: str | Sequence[str] | None = None,
                 partnership: str | None = None, facts: Iterable[str] = FACTS, *,
                 since: str | None = None, until: str | None = None) -> Delivery:
-    """What an analysis reads: a :class:`Delivery` as given; else the store's whole table, when it has one;
-    else read from the store (only the years, partnership and facts asked, see :func:`delivery`).
+    """What an analysis reads: a :class:`Delivery` as given; else the store's whole-country table, when it has
+    one with the facts asked; else read from the store (only the years, partnership and facts asked, see
+    :func:`delivery`).
 
-    An embedded store has a whole table when it was loaded from a graph file whose saved table
-    (:mod:`cspgraph.deliverycache`) was made from that very file, as ``cspgraph build`` saves it; or when a
-    whole table was read from it before. Either is kept on the store (its ``memo``: an embedded store's content
-    never changes once loaded), so that every later analysis of it starts at once. Nationally, the whole
-    country's gap report handed the store of :func:`~cspgraph.session.open_store` took 1.8 s that way, the
-    table's read-back included, against 5.9 s reading the store (README, Performance). The analyses filter a
+    An embedded store has a whole-country table when it was loaded from a graph file whose saved table
+    (:mod:`cspgraph.deliverycache`) was made from that very file, as ``cspgraph build`` saves it; or when an
+    analysis read one from it before (with no year or partnership). Either is kept on the store (its ``memo``:
+    an embedded store's content never changes once loaded), so that later analyses of it start at once; a read
+    for facts the kept table lacks reads them and the kept ones together, and replaces it. Nationally, the whole
+    country's gap report handed the store of :func:`~cspgraph.session.open_store` took 1.7 s that way, the
+    table's read-back included, against 5.4 s reading the store (README, Performance). The analyses filter a
     whole table themselves, and give the same answers as from a table read for their year or partnership only
-    (tested). A remote endpoint keeps nothing: its data may change between calls.
+    (tested). A part (a year, a partnership) is not kept: the next analysis may want another. A remote endpoint
+    keeps nothing: its data may change between calls.
 
     Pass one Delivery to several analyses to query the store once, whatever the store.
     """
@@ -687,18 +690,21 @@ def as_delivery(source: Store | Delivery, year: str | Sequence[str] | None = Non
     memo = getattr(source, "memo", None)
     if memo is None:  # a remote endpoint
         return delivery(source, year=year, partnership=partnership, since=since, until=until, facts=facts)
-    whole = memo.get(_WHOLE)
-    if whole is None:
+    wanted = frozenset(facts)
+    kept = memo.get(_WHOLE)
+    if kept is None:
         from . import deliverycache
 
-        whole = deliverycache.for_store(source)
-    if whole is None:
-        data = delivery(source, year=year, partnership=partnership, since=since, until=until, facts=facts)
-        if data.scope or data.facts != frozenset(FACTS):
-            return data  # a part of the table: the next analysis may ask for another part
-        whole = data
-    memo[_WHOLE] = whole
-    return whole
+        kept = deliverycache.for_store(source)
+        if kept is not None:
+            memo[_WHOLE] = kept
+    if kept is not None and wanted <= kept.facts:
+        return kept
+    data = delivery(source, year=year, partnership=partnership, since=since, until=until,
+                    facts=wanted | (kept.facts if kept is not None else frozenset()))
+    if not data.scope:
+        memo[_WHOLE] = data
+    return data
 
 
 # ------------------------------------------------------------------------------------------------ graphs

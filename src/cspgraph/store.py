@@ -185,7 +185,8 @@ class OxigraphStore:
     def oxigraph(self) -> ox.Store:
         """The pyoxigraph store itself, for code that walks the graph node by node (:mod:`cspgraph.scope`).
 
-        Read it, do not change it: :attr:`memo` keeps answers derived from the content as loaded."""
+        Read it, do not change it: :attr:`memo` keeps answers derived from the content as loaded, and
+        :attr:`loaded_from` lets the analyses take the table saved for the file it was loaded from."""
         return self._store
 
     def __len__(self) -> int:
