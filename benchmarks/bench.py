@@ -787,6 +787,10 @@ class Bench:
         if store.loaded_from is not None and network is not None and gaps is not None and change is not None:
             # as a notebook runs them: open_store(paths), then one analysis, the table read back included
             tag = "(from open_store: the table saved beside the graph)"
+            from cspgraph import deliverycache
+
+            # the steps below are about the saved table: say so when there was none to read (they read the store)
+            self.results["open_store_has_table"] = deliverycache.for_store(opened()) is not None
             graph = self._timed(out, f"co-delivery network, all years {tag}",
                                 lambda: network.co_delivery_network(opened()))
             if graph is not None:
@@ -1189,9 +1193,13 @@ def write_results(results: dict, out: Path) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def run(options: Options) -> dict:
-    """Generate (unless reusing), run every step, write the results when ``options.out`` is set."""
+def run(options: Options, command: str | None = None) -> dict:
+    """Generate (unless reusing), run every step, write the results when ``options.out`` is set.
+
+    ``command`` is the command line that measures the same again, written at the end of the results."""
     results = Bench(options).run()
+    if command is not None:
+        results["command"] = command
     if options.out is not None:
         results["files"] = [str(p) for p in write_results(results, options.out)]
     return results
@@ -1234,8 +1242,7 @@ def main(argv: list[str] | None = None) -> None:
                       validate_timeout=args.validate_timeout, rdflib=not args.no_rdflib,
                       rdflib_timeout=args.rdflib_timeout, browser=not args.no_browser, site=not args.no_site,
                       analyses=not args.no_analyses, pictures=not args.no_pictures)
-    results = run(options)
-    results["command"] = reproduce_command(argv)
+    results = run(options, reproduce_command(argv))
     print()
     print(markdown(results))
 

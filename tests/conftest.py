@@ -11,6 +11,20 @@ from cspgraph.project import ProjectPaths
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
+#: the stores the session shares between tests (real_store, mini_years_store)
+_SHARED_STORES: list = []
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_delivery_between_tests():
+    """An analysis keeps a whole-country delivery table on the store it reads (network.as_delivery): dropped
+    after each test, so that whether a test reads the shared store for its own year or partnership does not
+    depend on which tests ran before it."""
+    yield
+    from cspgraph.network import forget_delivery
+
+    for store in _SHARED_STORES:
+        forget_delivery(store)
 
 
 @pytest.fixture
@@ -56,7 +70,9 @@ def real_store(built):
     """The real graph in the default embedded engine (Oxigraph), loaded once per session; read-only."""
     from cspgraph.store import OxigraphStore
 
-    return OxigraphStore.from_graph(built.graph)
+    store = OxigraphStore.from_graph(built.graph)
+    _SHARED_STORES.append(store)
+    return store
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +88,9 @@ def mini_years_store(mini_years_paths):
     from cspgraph.graph import build_graph
     from cspgraph.store import OxigraphStore
 
-    return OxigraphStore.from_graph(build_graph(mini_years_paths).graph)
+    store = OxigraphStore.from_graph(build_graph(mini_years_paths).graph)
+    _SHARED_STORES.append(store)
+    return store
 
 
 @pytest.fixture(scope="session")

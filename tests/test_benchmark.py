@@ -134,6 +134,7 @@ def test_bench_runs_and_three_engines_agree(small):
         analyses["co-delivery network, all years (from store)"]["edges"] == \
         analyses["co-delivery network, all years (from open_store: the table saved beside the graph)"]["edges"]
     assert len([name for name in analyses if "(from open_store: " in name]) == 4, sorted(analyses)
+    assert results["open_store_has_table"] is True  # those four read the saved table, not the store
     # the explorer sites, cut from the graph as 'cspgraph explore --pfcc-plan / --partnership' do
     manifest = results["manifest"]
     sites = results["site"]
@@ -147,3 +148,14 @@ def test_bench_runs_and_three_engines_agree(small):
     assert "## Explorer sites, cut from the national graph" in report
     assert "| question |" in report
     assert "asked for one partnership" in report and "## Saved questions, asked for one partnership" in report
+
+
+def test_the_results_files_carry_the_command_given(tmp_path, monkeypatch):
+    """The command is in the results when they are written (it once came after, and every file said
+    '--scale 1.0' only). The run itself is not what this checks: Bench.run is replaced by a stand-in."""
+    written = []
+    monkeypatch.setattr(bench.Bench, "run", lambda self: {"scale": self.o.scale})
+    monkeypatch.setattr(bench, "write_results", lambda results, out: written.append(dict(results)) or [])
+    monkeypatch.setattr(bench, "markdown", lambda results: "")
+    bench.main(["--scale", "0.01", "--no-rdflib", "--out", str(tmp_path), "--work", str(tmp_path), "--reuse"])
+    assert [r.get("command") for r in written] == ["python benchmarks/bench.py --scale 0.01 --no-rdflib"]

@@ -258,6 +258,8 @@ def test_a_store_read_for_the_whole_country_is_not_read_again(mini_built, monkey
     assert len(reads) == 4 and reads[-1]["facts"] == frozenset(network.FACTS) and reads[-1]["since"] == "2020-21"
     assert as_delivery(store).facts == frozenset(network.FACTS) and len(reads) == 5
     assert compare_plans(store, "2020-21", "2021-22") == change and len(reads) == 5
+    network.forget_delivery(store)
+    assert as_delivery(store) is not as_delivery(_fresh(store)) and len(reads) == 7  # dropped: read again
     fresh = _fresh(store)
     assert change == compare_plans(fresh, "2020-21", "2021-22") and report == gap_report(fresh)
 

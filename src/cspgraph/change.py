@@ -202,8 +202,9 @@ def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partne
     """Compare two plan years of one partnership: the one call behind ``cspgraph diff FROM TO``.
 
     ``partnership`` (slug, IRI or label) may be left out when only one partnership has plans in both years.
-    From a store, only the plans from FROM to TO are read (the years between too: continuation is followed
-    through them). Pass a :class:`~cspgraph.network.Delivery` (as ``source`` or ``data``) to reuse one extraction.
+    From a store, the whole-country table kept on it or saved for it (:func:`~cspgraph.network.as_delivery`),
+    else only the plans from FROM to TO are read (the years between too: continuation is followed through
+    them). Pass a :class:`~cspgraph.network.Delivery` (as ``source`` or ``data``) to reuse one extraction.
     """
     from_year, to_year = str(from_year).strip(), str(to_year).strip()
     for year in (from_year, to_year):

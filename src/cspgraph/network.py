@@ -683,7 +683,9 @@ def as_delivery(source: Store | Delivery, year: str | Sequence[str] | None = Non
     (tested). A part (a year, a partnership) is not kept: the next analysis may want another. A remote endpoint
     keeps nothing: its data may change between calls.
 
-    Pass one Delivery to several analyses to query the store once, whatever the store.
+    Pass one Delivery to several analyses to query the store once, whatever the store. A store whose content
+    is changed after an analysis (through ``OxigraphStore.oxigraph`` or ``RdflibStore.graph``, which the
+    stores ask callers not to do) keeps answering from the table kept before: :func:`forget_delivery` drops it.
     """
     if isinstance(source, Delivery):
         return source
@@ -705,6 +707,14 @@ def as_delivery(source: Store | Delivery, year: str | Sequence[str] | None = Non
     if not data.scope:
         memo[_WHOLE] = data
     return data
+
+
+def forget_delivery(store: Store) -> None:
+    """Drop the delivery table :func:`as_delivery` kept on a store: to free its memory (about 200 MB
+    nationally) while the store stays open, or after changing the store's content."""
+    memo = getattr(store, "memo", None)
+    if memo is not None:
+        memo.pop(_WHOLE, None)
 
 
 # ------------------------------------------------------------------------------------------------ graphs

@@ -76,9 +76,9 @@ def analysis_source(paths: ProjectPaths) -> Delivery | Store:
     save it, a graph built by an earlier version), the graph is loaded, the table read whole and saved for the
     next analysis: nationally that costs about 5 s more than reading one year's initiatives would, and saves
     every later analysis about 12 s (README).
-    Otherwise the store is returned and each analysis reads only what it asks for: when the build is stale
-    (the graph is then built in memory, see :func:`open_store`), and when the build folder cannot be written
-    (reading the whole table every time would cost more than it saves).
+    Otherwise the store is returned: when the build is stale (the graph is then built in memory, see
+    :func:`open_store`), and when the build folder cannot be written. Each analysis then reads only what it
+    asks for, unless a whole-country table is kept on the store (:func:`~cspgraph.network.as_delivery`).
     """
     if not built_file_is_current(paths):
         return open_store(paths)

@@ -138,7 +138,9 @@ class OxigraphStore:
 
     def __init__(self) -> None:
         self._store = ox.Store()
-        self.memo: dict = {}  # answers derived from the content, which never changes once loaded
+        # answers derived from the content, which never changes once loaded: the allowed values of questions'
+        # parameters, the analyses' delivery table (network.as_delivery; network.forget_delivery drops it)
+        self.memo: dict = {}
         #: the graph file this store holds, and its status as loaded (:meth:`from_file`); None otherwise
         self.loaded_from: tuple[Path, os.stat_result] | None = None
 
@@ -157,7 +159,7 @@ class OxigraphStore:
         # what the store holds is the file as it was before the load only if no one replaced or rewrote it
         # meanwhile: then the delivery table saved for that file stands for this store (network.as_delivery)
         if _status(path.stat()) == _status(before):
-            store.loaded_from = (path, before)
+            store.loaded_from = (path.resolve(), before)  # resolved: a later chdir must not lose the table
         return store
 
     @classmethod
@@ -267,7 +269,9 @@ class RdflibStore:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.memo: dict = {}  # as OxigraphStore.memo: callers do not change the graph once it is a store
+        # as OxigraphStore.memo: callers do not change the graph once it is a store (the analyses keep a
+        # delivery table here: network.as_delivery, network.forget_delivery)
+        self.memo: dict = {}
 
     @classmethod
     def from_file(cls, path: Path) -> RdflibStore:
