@@ -201,12 +201,13 @@ def test_read_table_maps_headers_and_warns_on_unknown_columns(tmp_path):
     assert [(w.row, w.column) for w in warnings] == [("line 1", "Budget")]
 
 
-def test_a_source_document_gives_the_lines(project, tmp_path):
+def _lakeside_with_document(tmp_path: Path, fourth_line: str) -> Path:
+    """A one-row plan table citing lines 3-4 of its own plan document (plan.txt); the metadata file's path."""
     (tmp_path / "plan.txt").write_text(
         "Lakeside CSP Plan 2021-22\n"             # line 1
         "Priority 1 - Safer streets\n"            # line 2
         "Street lighting survey, Essex Police\n"  # line 3
-        "Survey of lighting in alleys.\n",        # line 4
+        f"{fourth_line}\n",                       # line 4
         encoding="utf-8")
     (tmp_path / "plan.csv").write_text("name,lead agency,partnership priorities,source lines\n"
                                        "Street lighting survey,Essex Police,1,3-4\n", encoding="utf-8")
@@ -215,6 +216,11 @@ def test_a_source_document_gives_the_lines(project, tmp_path):
                     "title: Lakeside CSP Plan 2021-22\nlines: [1, 1]\nsource: {file: plan.txt}\n"
                     "priorities:\n  - {number: 1, title: Safer streets, lines: [2, 2]}\npfcc: pfcc-essex-2016\n",
                     encoding="utf-8")
+    return meta
+
+
+def test_a_source_document_gives_the_lines(project, tmp_path):
+    meta = _lakeside_with_document(tmp_path, "Survey of lighting in alleys.")
     run_import(project, tmp_path / "plan.csv", meta)
     rows = initiatives_by_id(project, "lakeside-csp", "2021-22")
     assert rows["street-lighting-survey"]["lines"] == [3, 4]  # the "source lines" cell
@@ -228,16 +234,45 @@ def test_a_source_document_gives_the_lines(project, tmp_path):
     assert [(i.row, i.column, i.message) for i in caught.value.issues] == [("line 2", "source lines", "no source lines")]
 
 
-def test_email_addresses_are_redacted_in_the_data_and_the_source_copy(project, tmp_path):
+def test_contact_details_are_redacted_in_the_data_and_the_source_copy(project, tmp_path):
     table = tmp_path / "plan.csv"
     table.write_text("name,lead agency,description,partnership priorities\n"
-                     "Knife talks,Essex Police,Book via jo.bloggs@example.org today.,1\n", encoding="utf-8")
+                     "Knife talks,Essex Police,Book via jo.bloggs@example.org or 01206 282222 today.,1\n",
+                     encoding="utf-8")
     report = run_import(project, table, RIVERSIDE_META)
     row = initiatives_by_id(project, "safer-riverside", "2021-22")["knife-talks"]
-    assert row["description"] == "Book via [e-mail redacted] today." and row["contact_redacted"] is True
+    assert row["description"] == "Book via [e-mail redacted] or [phone number redacted] today."
+    assert row["contact_redacted"] is True
     source = (project.data / "sources" / "safer-riverside-plan-2021-22.txt").read_text(encoding="utf-8")
-    assert "example.org" not in source and "[e-mail redacted]" in source
-    assert any("e-mail address was redacted" in w.message and w.row == "line 2" for w in report.warnings)
+    assert "example.org" not in source and "282222" not in source
+    assert "[e-mail redacted] or [phone number redacted]" in source
+    assert [w.message for w in report.warnings if w.row == "line 2" and "personal data" in w.message] == [
+        "an e-mail address and a telephone number withheld (personal data); check the row for private names too"]
+
+
+def test_a_source_document_is_copied_without_its_contact_details(project, tmp_path):
+    """The document given as the plan's source is quoted in the graph and the explorer: its contact details are
+    withheld in the copy, line for line, as the table's are (a review found them published in clear)."""
+    meta = _lakeside_with_document(tmp_path, "Contact PC Bloggs on 07700 900456 or jo@example.org.")
+    report = run_import(project, tmp_path / "plan.csv", meta)
+    copied = (project.data / "sources" / "lakeside-csp-plan-2021-22.txt").read_text(encoding="utf-8")
+    assert copied.split("\n")[3] == "Contact PC Bloggs on [phone number redacted] or [e-mail redacted]."
+    assert copied.count("\n") == 4  # line for line: the cited lines still say what they said
+    assert [(w.file, w.message) for w in report.warnings if "personal data" in w.message] == [
+        ("plan.txt", "an e-mail address and a telephone number withheld (personal data) in the copy kept in "
+                     "data/sources")]
+
+
+def test_a_contact_detail_in_the_metadata_is_refused_where_it_is(project, tmp_path):
+    meta = tmp_path / "meta.yaml"
+    meta.write_text(RIVERSIDE_META.read_text(encoding="utf-8").replace(
+        "title: ", "title: 'Call 01206 282222' # ", 1), encoding="utf-8")
+    before = snapshot(project.data)
+    with pytest.raises(DataError) as caught:
+        run_import(project, RIVERSIDE_CSV, meta)
+    assert caught.value.location.file == meta and caught.value.location.field == "title"
+    assert "a telephone number" in caught.value.message
+    assert snapshot(project.data) == before  # nothing written
 
 
 def test_a_second_plan_under_the_same_new_pfcc_plan_reuses_it(project):
@@ -464,3 +499,21 @@ def test_new_plan_template_never_overwrites(tmp_path):
     new_plan_template(tmp_path)
     with pytest.raises(DataError, match="already exists"):
         new_plan_template(tmp_path)
+
+
+def test_cells_beyond_the_header_and_a_reversed_timing_are_warned_about(project, tmp_path):
+    """Both used to be dropped without a word (a review found them so): an extra cell is most often an unquoted
+    comma, and a range that ends before it starts gives no dates."""
+    table = tmp_path / "plan.csv"
+    table.write_text("name,lead agency,timing,partnership priorities\n"
+                     "Knife talks,Essex Police,May 2022 - Jan 2020,1,EXTRA\n"   # line 2
+                     "Street patrols,Essex Police,May 2021 - May 2022,1\n",    # line 3: fine
+                     encoding="utf-8")
+    report = run_import(project, table, RIVERSIDE_META)
+    warned = {(w.row, w.column, w.message) for w in report.warnings if w.row in ("line 2", "line 3")}
+    assert ("line 2", None, "1 cell(s) beyond the header's last column ignored: 'EXTRA'") in warned
+    assert ("line 2", "timing", "'May 2022 - Jan 2020' ends before it starts: kept as written, no dates read") in warned
+    assert not [w for w in warned if w[0] == "line 3"]
+    rows = initiatives_by_id(project, "safer-riverside", "2021-22")
+    assert rows["knife-talks"]["timing"] == {"cell": "May 2022 - Jan 2020", "start": None, "end": None}
+    assert rows["street-patrols"]["timing"]["start"] == "2021-05"

@@ -329,14 +329,9 @@ def test_readme_lists_the_allowed_keys_of_every_record():
 
 
 @pytest.mark.parametrize("second", ["2020-21-a.yaml", "2020-21-z.yaml"])
-def test_a_plan_split_over_two_files_has_one_pfcc_mapping(mini_paths, second):
-    """csp:hasPfccMapping is worked out over every file of a plan: the second file's initiative names no PFCC
-    priority, but the first file's do, so the plan has a mapping, once, whichever file is read first."""
-    from rdflib import Literal, URIRef
-
-    from cspgraph.namespaces import CSP, ID
-    from cspgraph.validation import load_shapes, validate_graph
-
+def test_a_plan_split_over_two_files_is_refused(mini_paths, second):
+    """One file a plan (data/README.md): a second file with the same partnership and year is refused, whichever
+    is read first, where the two used to merge into one plan without a word."""
     plans = mini_paths.data / "plans" / "mini-csp"
     text = (plans / "2020-21.yaml").read_text(encoding="utf-8")
     head = text.split("\ninitiatives:\n", 1)[0]
@@ -347,11 +342,9 @@ initiatives:
     lead: {cell: Mini Borough Council, agencies: [mini-borough-council]}
     lines: [6, 6]
 """, encoding="utf-8")
-    built = build_graph(mini_paths)
-    plan = URIRef(f"{ID}plan/mini-csp/2020-21")
-    assert URIRef(f"{ID}initiative/mini-csp/2020-21/litter-pick") in set(built.graph.subjects(CSP.inPlan, plan))
-    assert list(built.graph.objects(plan, CSP.hasPfccMapping)) == [Literal(True)]
-    assert validate_graph(built, load_shapes(mini_paths.ontology / "shapes.ttl")).conforms
+    first, later = sorted([plans / "2020-21.yaml", plans / second])  # files are read in name order
+    err = _error(mini_paths)
+    assert err.location.file == later and f"is also in {first}:" in str(err)
 
 
 def test_priorities_are_written_under_their_kind_too(built):
@@ -381,3 +374,24 @@ def test_priorities_are_written_under_their_kind_too(built):
         for kind, cls in ((CSP.supportsPartnershipPriority, CSP.PartnershipPriority),
                           (CSP.supportsPfccPriority, CSP.PFCCPriority)):
             assert set(g.objects(initiative, kind)) == {p for p in supported if (p, RDF.type, cls) in g}, initiative
+
+
+def test_a_plan_year_of_two_years_is_refused_at_its_line(mini_paths):
+    """'2020-22' has the shape of a year but is not one: refused as the plan file is read, at its line, not
+    later by the shapes with no line (a review found it so)."""
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    _edit(plan, 'year: "2020-21"', 'year: "2020-22"')
+    err = _error(mini_paths)
+    assert "plan year '2020-22' is not one year" in str(err) and "2020-21" in str(err.hint)
+    assert (err.location.file, err.location.line, err.location.field) == (plan, _line_of(plan, "2020-22"), "year")
+
+
+def test_a_plan_copied_with_its_year_unchanged_is_refused(mini_paths):
+    """Copying this year's file for next year and forgetting its year: the two files would silently merge into
+    one plan (a review found it so). Refused at the copy, naming the first."""
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    copy = plan.with_name("2021-22.yaml")
+    copy.write_text(plan.read_text(encoding="utf-8"), encoding="utf-8")
+    err = _error(mini_paths)
+    assert err.location.file == copy and err.location.field == "year"
+    assert f"the plan of 'mini-csp' for 2020-21 is also in {plan}:" in str(err)

@@ -37,9 +37,9 @@ def helper_from_two(monkeypatch, tmp_path) -> Path:
     marker = tmp_path / "helper-ran.txt"
     parse = yamlfile._parse_into
 
-    def recorded(paths, conn):  # runs in the forked helper, which has the patched module too
+    def recorded(paths, conn, check):  # runs in the forked helper, which has the patched module too
         marker.write_text("\n".join(p.name for p in paths), encoding="utf-8")
-        parse(paths, conn)
+        parse(paths, conn, check)
 
     monkeypatch.setattr(yamlfile, "_parse_into", recorded)
     return marker
@@ -81,6 +81,20 @@ def test_an_error_in_the_helpers_half_names_its_file_and_line(files, helper_from
     assert multiprocessing.active_children() == []
 
 
+def test_the_check_runs_on_the_helpers_half_too(files, helper_from_two):
+    """The personal-data check (cspgraph.personal) is given to load_yaml_files and runs where each file is
+    parsed: a contact detail in the helper's half is refused at its file, line and field all the same."""
+    from cspgraph.personal import refuse_in_document
+
+    files[5].write_text(files[5].read_text(encoding="utf-8").replace("id: b5", "id: call 01206 282222"),
+                        encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        list(load_yaml_files(files, refuse_in_document))
+    assert (info.value.location.file, info.value.location.field) == (files[5], "id")
+    assert info.value.location.line == 5 + 5 and "a telephone number" in str(info.value)
+    assert _helper_parsed(helper_from_two) == ["3.yaml", "4.yaml", "5.yaml"]
+
+
 def test_the_first_error_in_file_order_wins_and_the_helper_is_stopped(files, helper_from_two):
     files[1].write_text("name: [\n", encoding="utf-8")  # this process's half
     files[5].write_text("name: [\n", encoding="utf-8")  # the helper's half
@@ -91,7 +105,7 @@ def test_the_first_error_in_file_order_wins_and_the_helper_is_stopped(files, hel
 
 
 def test_a_helper_that_dies_leaves_the_work_to_this_process(files, helper_from_two, monkeypatch):
-    def die(paths, conn):
+    def die(paths, conn, check):
         helper_from_two.write_text("died", encoding="utf-8")
         os._exit(3)
 
@@ -103,7 +117,7 @@ def test_a_helper_that_dies_leaves_the_work_to_this_process(files, helper_from_t
 
 def test_a_helper_that_hangs_is_given_up_on(files, helper_from_two, monkeypatch):
     """A child forked beside other threads can deadlock: after a while its half is parsed here, and it is stopped."""
-    def hang(paths, conn):
+    def hang(paths, conn, check):
         helper_from_two.write_text("hung", encoding="utf-8")
         time.sleep(60)
 

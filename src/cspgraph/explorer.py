@@ -438,7 +438,7 @@ def _initiative_pages(site: _Site) -> None:
             Section("Curators' notes", text="\n\n".join(
                 t for t in (f.text(i, SKOS.editorialNote), f.text(i, CSP.continuityNote)) if t)),
             Section("Where this comes from", quotes=tuple(site.sources(i, *figures, *grants)),
-                    note="The plan's own words, line for line (personal names and e-mail addresses are redacted)."),
+                    note="The plan's own words, line for line (personal names, e-mail addresses and phone numbers are redacted)."),
         ], search=" ".join([f.year_of(i), *(f.label(a) for a in f.participants(i)),
                             *(f.label(h) for h in f.iris(i, CSP.addressesHarm)),
                             *(f.texts(h, SKOS.altLabel)[0] for h in f.iris(i, CSP.addressesHarm)
@@ -1046,9 +1046,14 @@ def site_server(out_dir: Path | str, port: int = 8000) -> http.server.ThreadingH
         raise CspgraphError(f"cannot listen on 127.0.0.1:{port}: {err.strerror}\n  -> pass another --port") from None
 
 
-def serve(out_dir: Path | str, port: int = 8000) -> None:
-    """Serve a built site on http://127.0.0.1:PORT/ until Ctrl-C. Loopback only: nothing else can reach it."""
+def serve(out_dir: Path | str, port: int = 8000, on_listening: Callable[[str], None] | None = None) -> None:
+    """Serve a built site on http://127.0.0.1:PORT/ until Ctrl-C. Loopback only: nothing else can reach it.
+
+    ``on_listening`` gets the address once the port is bound: announcing it before, a taken port was announced
+    as served and then refused (a review found it so)."""
     with site_server(out_dir, port) as server:
+        if on_listening is not None:
+            on_listening(f"http://127.0.0.1:{server.server_address[1]}/")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -287,8 +287,8 @@ class _Builder:
 
     # ------------------------------------------------------------------ plans
     def plan(self, doc: LocatedDict, pfcc_mapped: bool) -> None:
-        """One plan file's triples; ``pfcc_mapped``: whether an initiative of the plan, in any of its files,
-        names a PFCC priority (a plan may be split over several files, see _build)."""
+        """One plan's triples (its file's); ``pfcc_mapped``: whether an initiative of the plan names a PFCC
+        priority."""
         meta = doc["plan"]
         pid, year = meta["partnership"], str(meta["year"])
         source = self.data.sources[meta["source"]]
@@ -437,14 +437,8 @@ def _build(data: PlanData, known: frozenset[str] = frozenset(),
     builder = _Builder(data, known, on_block)
     builder.reference()
     builder.flush()
-    by_plan: dict[tuple[str, str], list[LocatedDict]] = defaultdict(list)
-    for doc in data.plans:
-        by_plan[data.plan_key(doc)].append(doc)
-    for docs in by_plan.values():
-        # over every file of the plan: one file's initiatives alone could say false where another's say true
-        mapped = any((rec.get("pfcc") or {}).get("values") for doc in docs for rec in doc["initiatives"])
-        for doc in docs:
-            builder.plan(doc, mapped)
+    for doc in data.plans:  # one file a plan: the loader refuses a second file for the same plan
+        builder.plan(doc, any((rec.get("pfcc") or {}).get("values") for rec in doc["initiatives"]))
         builder.flush()
     return builder
 

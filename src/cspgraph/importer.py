@@ -46,6 +46,7 @@ from rdflib import Graph
 from rdflib.namespace import SKOS
 
 from . import namespaces as ns
+from . import personal
 from .errors import DataError, Location
 from .graph import current_umask, data_graph, load_ontology, write_atomic
 from .plandata import (
@@ -77,6 +78,7 @@ from .plantemplate import (
     read_table,
     slugify,
     split_list,
+    timing_reversed,
 )
 from .plantemplate import normalise as _norm
 from .yamlfile import LocatedDict, read_text
@@ -92,7 +94,6 @@ _STRONG = re.compile(r"(\s*(?:/|,|;|\+)\s*)")
 _WEAK = re.compile(r"(\s*(?:&|\band\b)\s*)", re.IGNORECASE)
 _HARM_FIX = "use a slug or label of ontology/harms.ttl"
 _PLACE_FIX = "add it to data/reference/places.yaml or under places: in the metadata"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: words that name a kind of organisation, not one organisation (normalised, without a leading "the"): in a lead or
 #: partner cell they say "a police force" or "a council", and which one depends on whose plan it is
 GENERIC_WORDS = frozenset({
@@ -583,11 +584,17 @@ class _Importer:
         if not name:
             self.error(w, "name", "the row has no name", "every initiative needs a name; delete the row if it is empty")
             return None
-        redacted = any(_EMAIL.search(v) for v in c.values())
+        withheld: list[personal.Contact] = []
+        for key, value in c.items():
+            value, found = personal.redact(value)
+            if found:
+                c = {**c, key: value}
+                withheld += found
+        redacted = bool(withheld)
         if redacted:
-            c = {k: _EMAIL.sub("[e-mail redacted]", v) for k, v in c.items()}
             name = c["name"]
-            self.warn(w, None, "an e-mail address was redacted (personal data); check the row for private names too")
+            self.warn(w, None, f"{personal.describe(withheld)} withheld (personal data); check the row for private "
+                      "names too")
         rid = c.get("id") or slugify(name) or f"initiative-{row.lines[0]}"
         if not SLUG.match(rid):
             self.error(w, "id", f"'{rid}' is not a slug", "use lower-case letters, digits and '-'")
@@ -622,6 +629,9 @@ class _Importer:
         timing = {"cell": c.get("timing") or None, "start": None, "end": None}
         if c.get("timing"):
             timing["start"], timing["end"] = parse_timing(c["timing"])
+            if timing_reversed(c["timing"]):
+                self.warn(w, "timing", f"'{c['timing']}' ends before it starts: kept as written, no dates read",
+                          "check the cell, or give start and end columns")
         for key in ("start", "end"):
             if c.get(key):
                 timing[key] = parse_date(c[key][:10] if re.match(r"\d{4}-\d{2}-\d{2} ", c[key]) else c[key])
@@ -819,12 +829,18 @@ def import_plan(
 
     # the source text: the table itself (redacted) and a trailer restating the metadata, or the given document
     if meta.source_file is None:
-        body = _EMAIL.sub("[e-mail redacted]", table.text)
+        body = personal.redact(table.text)[0]  # each row's contacts are reported as the rows are read
         body = body if body.endswith("\n") else body + "\n"
         trailer, at = _trailer(meta, pfcc_new, body.count("\n") + 1)
         source_text = body + trailer
     else:
-        source_text, at = read_text(meta.source_file), None
+        source_text, withheld = personal.redact(read_text(meta.source_file))
+        at = None
+        if withheld:
+            imp.warnings.append(ImportIssue(
+                meta.source_file.name, None, None,
+                f"{personal.describe(withheld)} withheld (personal data) in the copy kept in data/sources",
+                "check the document for private names too: they cannot be found by pattern"))
         if pfcc_new is not None and any(p.get("lines") is None for p in pfcc_new["priorities"]):
             raise DataError("each priority of a new PFCC plan needs lines: in the source document",
                             pfcc_new.where("priorities"))

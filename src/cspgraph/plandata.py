@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from rdflib import Graph, URIRef
 
 from .errors import DataError, Location
 from .namespaces import ID
+from .personal import refuse_in_document, refuse_in_text
 from .yamlfile import LocatedDict, LocatedList, load_yaml, load_yaml_files, read_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -313,28 +315,54 @@ def _load_all(root: Path, vocabulary: Vocabulary) -> PlanData:
     plan_files = sorted((root / "plans").glob("*/*.yaml"))
     if not plan_files:
         raise DataError("no plan files found", Location(root / "plans"), "add data/plans/<partnership>/<year>.yaml")
-    for path, doc in load_yaml_files(plan_files):  # parsed two at a time when there are many: see there
-        data.plans.append(_load_plan(data, path, doc, vocabulary))
+    first: dict[tuple[str, str], LocatedDict] = {}
+    for path, doc in load_yaml_files(plan_files, refuse_in_document):  # parsed two at a time when there are many
+        plan = _load_plan(data, path, doc, vocabulary)
+        key = data.plan_key(plan)
+        if key in first:  # a file copied for next year with its year unchanged: the two would merge into one plan
+            raise _fail(plan["plan"], "year", f"the plan of '{key[0]}' for {key[1]} is also in "
+                        f"{first[key].file}:{first[key].line}", "one file a plan: change the year, or delete a copy")
+        first[key] = plan["plan"]
+        data.plans.append(plan)
     _check_continuity(data)
     return data
 
 
 def _load_sources(data: PlanData, path: Path) -> None:
-    doc = load_yaml(path)
+    doc = load_yaml(path, refuse_in_document)
     _known_keys(doc, "sources file", path.name)
     for rec in _records(doc, "sources", path):
         _require(rec, ("id", "title", "file"), "a source", rec.where(), "source")
         sid = _slug(rec, "id")
         if sid in data.sources:
             raise _fail(rec, "id", f"duplicate source id '{sid}'")
-        file = (data.root.parent / rec["file"]).resolve()
-        if not file.is_file():
-            raise _fail(rec, "file", f"source text '{rec['file']}' not found", "paths are relative to the project root")
-        data.sources[sid] = SourceText(sid, rec, read_text(file).split("\n"))
+        file = _source_file(data.root, str(rec["file"]))
+        if file is not None and not file.is_relative_to(Path(os.path.abspath(data.root))):
+            raise _fail(rec, "file", f"source text '{rec['file']}' is outside the data folder",
+                        f"keep source texts in {data.root.name}/sources/ (they are quoted in the graph)")
+        if file is None:
+            raise _fail(rec, "file", f"source text '{rec['file']}' not found",
+                        f"paths start from the folder that holds the data folder ({data.root.name}/sources/...)")
+        text = read_text(file)
+        refuse_in_text(file, text)  # quoted in the graph and the explorer: no contact details (personal.py)
+        data.sources[sid] = SourceText(sid, rec, text.split("\n"))
+
+
+def _source_file(root: Path, given: str) -> Path | None:
+    """Where a source text named in sources.yaml is: from the folder holding the data folder, as the importer
+    writes it (``data/sources/x.txt``); or, for a data folder copied or renamed (``--data ../copy``), the same
+    path inside it, without its first part."""
+    path = Path(given)
+    candidates = [root.parent / path]
+    if len(path.parts) > 1 and not path.is_absolute():
+        candidates.append(root / Path(*path.parts[1:]))
+    # made absolute as written, ".." taken away but links not followed: the importer checks a plan in a copy of
+    # the data folder whose unchanged files are links to the real ones
+    return next((Path(os.path.abspath(c)) for c in candidates if c.is_file()), None)
 
 
 def _load_partnerships(data: PlanData, path: Path) -> None:
-    doc = load_yaml(path)
+    doc = load_yaml(path, refuse_in_document)
     _known_keys(doc, "partnerships file", path.name)
     recs = _records(doc, "partnerships", path)
     for rec in recs:
@@ -345,7 +373,7 @@ def _load_partnerships(data: PlanData, path: Path) -> None:
 
 
 def _load_agencies(data: PlanData, path: Path, vocab: Vocabulary) -> None:
-    doc = load_yaml(path)
+    doc = load_yaml(path, refuse_in_document)
     _known_keys(doc, "agencies file", path.name)
     recs = _records(doc, "agencies", path)
     for rec in recs:
@@ -421,7 +449,7 @@ def local_spellings(record: dict, partnership: str | None = None) -> list[str]:
 
 
 def _load_places(data: PlanData, path: Path) -> None:
-    doc = load_yaml(path)
+    doc = load_yaml(path, refuse_in_document)
     _known_keys(doc, "places file", path.name)
     recs = _records(doc, "places", path)
     for rec in recs:
@@ -435,7 +463,7 @@ def _load_places(data: PlanData, path: Path) -> None:
 
 
 def _load_pfcc(data: PlanData, path: Path, vocab: Vocabulary) -> None:
-    doc = load_yaml(path)
+    doc = load_yaml(path, refuse_in_document)
     _require(doc, ("scheme", "title", "priorities"), "a PFCC plan", Location(path, 1), "PFCC plan")
     _slug(doc, "scheme")
     source = _source(data, doc, "source") if doc.get("source") else None
@@ -461,8 +489,12 @@ def _load_plan(data: PlanData, path: Path, doc: Any, vocab: Vocabulary) -> Locat
     _require(meta, ("partnership", "year", "title", "source", "pfcc_scheme"), "the plan header", doc.where("plan"),
              "plan header")
     _check_ref(meta, "partnership", meta["partnership"], data.partnerships, "partnership", "data/reference/partnerships.yaml")
-    if not YEAR.match(str(meta["year"])):
-        raise _fail(meta, "year", f"plan year '{meta['year']}' is not like '2020-21'", "quote it: year: \"2020-21\"")
+    year = str(meta["year"])
+    if not YEAR.match(year):
+        raise _fail(meta, "year", f"plan year '{year}' is not like '2020-21'", "quote it: year: \"2020-21\"")
+    if int(year[5:]) != (int(year[:4]) + 1) % 100:
+        raise _fail(meta, "year", f"plan year '{year}' is not one year",
+                    f"a plan covers one year: {year[:4]}-{(int(year[:4]) + 1) % 100:02d}")
     source = _source(data, meta, "source")
     _check_ref(meta, "pfcc_scheme", meta["pfcc_scheme"], data.pfcc_schemes, "PFCC plan", "data/reference/pfcc/")
     _lines(meta, "lines", source, required=False)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Location
+from .personal import refuse_in_document
 from .graph import write_atomic
 from .plandata import SLUG, YEAR
 from .yamlfile import LocatedDict, load_yaml, read_text
@@ -125,14 +126,24 @@ def parse_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def _range(cell: str) -> tuple[str | None, str | None]:
+    parts = re.split(r"\s+(?:-|–|to|until)\s+|\s*[–]\s*", cell.strip(), maxsplit=1)
+    return (parse_date(parts[0]), parse_date(parts[1])) if len(parts) == 2 else (None, None)
+
+
 def parse_timing(cell: str) -> tuple[str | None, str | None]:
     """(start, end) from a range 'May 2020 - May 2023'; a single date stays unparsed (start or deadline? unknown)."""
-    parts = re.split(r"\s+(?:-|–|to|until)\s+|\s*[–]\s*", cell.strip(), maxsplit=1)
-    if len(parts) == 2:
-        start, end = parse_date(parts[0]), parse_date(parts[1])
-        if start and end and start[: len(end)] <= end[: len(start)]:
-            return start, end
+    start, end = _range(cell)
+    if start and end and start[: len(end)] <= end[: len(start)]:
+        return start, end
     return None, None
+
+
+def timing_reversed(cell: str) -> bool:
+    """A range whose end comes before its start ('May 2022 - Jan 2020'): :func:`parse_timing` reads no dates from
+    it, and the importer says so rather than dropping them without a word."""
+    start, end = _range(cell)
+    return bool(start and end) and not parse_timing(cell)[0]
 
 
 def parse_lines(cell: str) -> tuple[int, int] | None:
@@ -277,6 +288,12 @@ def read_table(path: Path, column_map: dict[str, str] | None = None) -> tuple[Ta
                                            f"the header row was read as: {', '.join(header)}")])
     rows = []
     for where, first, last, cells in records[1:]:
+        beyond = [c for c in cells[len(header):] if c.strip()]
+        if beyond:  # a comma too many in the row, most often: the cells after it would be read into wrong columns
+            warnings.append(ImportIssue(path.name, where, None,
+                                        f"{len(beyond)} cell(s) beyond the header's last column ignored: "
+                                        + ", ".join(repr(c.strip()) for c in beyond[:3]),
+                                        "check the row for an unquoted comma, or add a header for the column"))
         values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in positions.items()}
         rows.append(Row(where, (first, last), values))
     return Table(path, text, headers, rows), warnings
@@ -322,7 +339,7 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
 
     Errors name the metadata file, line and field (a :class:`DataError`).
     """
-    doc = load_yaml(Path(path))
+    doc = load_yaml(Path(path), refuse_in_document)  # its text goes into data/ and the graph: no contacts
     if not isinstance(doc, LocatedDict):
         raise DataError("the metadata must be a YAML mapping", Location(path, 1), "run 'cspgraph new-plan' for a template")
     part = doc.get("partnership")

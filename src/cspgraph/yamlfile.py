@@ -11,7 +11,7 @@ import multiprocessing.connection
 import sys
 import time
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,11 +173,19 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse one YAML file; syntax errors become a DataError with the line the parser stopped at."""
+#: a check of a parsed file against its text (``check(path, text, doc)``), raising a DataError
+Check = Callable[[Path, str, Any], None]
+
+
+def load_yaml(path: Path, check: Check | None = None) -> Any:
+    """Parse one YAML file; syntax errors become a DataError with the line the parser stopped at.
+
+    ``check`` runs on the file's text and document before they are returned: in the helper process too, where
+    :func:`load_yaml_files` parses half the files (the personal-data check, :mod:`cspgraph.personal`).
+    """
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_loader_for(path))
+        doc = yaml.load(text, Loader=_loader_for(path))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
@@ -186,6 +194,9 @@ def load_yaml(path: Path) -> Any:
         ) from None
     except yaml.YAMLError as err:
         raise DataError(f"malformed YAML: {err}", Location(path)) from None
+    if check is not None:
+        check(path, text, doc)
+    return doc
 
 
 #: from this many files on, :func:`load_yaml_files` parses the second half in a second process
@@ -194,19 +205,19 @@ PARALLEL_FROM = 100
 HELPER_PATIENCE = 30.0
 
 
-def _parse_into(paths: Sequence[Path], conn) -> None:
+def _parse_into(paths: Sequence[Path], conn, check: Check | None) -> None:
     """In the helper process: each file's document, or the DataError it raised, sent back in one message."""
     results: list[Any] = []
     for path in paths:
         try:
-            results.append(load_yaml(path))
+            results.append(load_yaml(path, check))
         except DataError as err:
             results.append(err)
     conn.send(results)
     conn.close()
 
 
-def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
+def load_yaml_files(paths: Sequence[Path], check: Check | None = None) -> Iterator[tuple[Path, Any]]:
     """Each file with its document (as :func:`load_yaml`), in order; a file's DataError is raised at its turn.
 
     Parsing is nearly all of the time of reading a national dataset (1,500 plan files: about 12 s of the 15
@@ -224,7 +235,7 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
     half = len(paths) // 2
     if context is not None:
         receiving, sending = context.Pipe(duplex=False)
-        helper = context.Process(target=_parse_into, args=(paths[half:], sending), daemon=True)
+        helper = context.Process(target=_parse_into, args=(paths[half:], sending, check), daemon=True)
         try:
             helper.start()
         except Exception:  # no process to be had (a process limit, no memory to fork; fork warned as an error)
@@ -234,12 +245,12 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
             sending.close()
     if not helped:
         for path in paths:
-            yield path, load_yaml(path)
+            yield path, load_yaml(path, check)
         return
     try:
         started = time.perf_counter()
         for path in paths[:half]:
-            yield path, load_yaml(path)
+            yield path, load_yaml(path, check)
         # the helper's half is as long as ours: give it as long again, and then some, before giving up on it
         patience = HELPER_PATIENCE + 2 * (time.perf_counter() - started)
         parsed = None
@@ -250,7 +261,7 @@ def load_yaml_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Any]]:
                 parsed = None
         if parsed is None:  # parse its half here
             for path in paths[half:]:
-                yield path, load_yaml(path)
+                yield path, load_yaml(path, check)
             return
         for path, doc in zip(paths[half:], parsed, strict=True):
             if isinstance(doc, DataError):
