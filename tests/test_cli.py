@@ -111,6 +111,26 @@ def test_a_stale_build_is_never_reused(mini_paths):
     assert result.exit_code == 2 and "no plan files found" in result.output
 
 
+def test_answers_from_data_no_build_validated_say_so(mini_paths, strict_ontology):
+    """After a build refused the data (exit 1, the previous graph kept), the commands answer from the files as
+    they are, built in memory: they say so on stderr, and say nothing once a build has validated them (a
+    review found them answering from the refused data without a word)."""
+    args = _mini_args(mini_paths)
+    assert _run(*args, "build").exit_code == 0
+    quiet = [_run(*args, *command) for command in (["ask", "initiatives-per-plan"], ["gaps"], ["network"])]
+    assert all(r.exit_code == 0 and "note:" not in r.stderr for r in quiet), [r.stderr for r in quiet]
+    refused = _run("--root", str(mini_paths.root), "--ontology", str(strict_ontology), "--queries",
+                   str(mini_paths.queries), "build")
+    assert refused.exit_code == 1
+    with_strict = ["--root", str(mini_paths.root), "--ontology", str(strict_ontology), "--queries",
+                   str(mini_paths.queries)]
+    for command in (["ask", "initiatives-per-plan", "--format", "csv"], ["gaps"], ["network"]):
+        result = CliRunner().invoke(cli, [*with_strict, *command])
+        assert "not validated against the shapes; run 'cspgraph build'" in result.stderr, (command, result.output)
+        assert "not validated" not in result.stdout  # stdout stays the answer: csv and json still parse
+    assert "2020-21" in _run(*with_strict, "ask", "initiatives-per-plan", "--format", "csv").stdout
+
+
 def test_write_errors_are_messages_not_tracebacks(mini_paths, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
@@ -145,3 +165,65 @@ def test_a_badly_named_question_file_is_refused(tmp_path):
     shutil.copy(REPO_QUERIES / "initiatives-per-plan.rq", tmp_path / "Bad Name.rq")
     with pytest.raises(QueryError, match="must be lower-case"):
         load_questions(tmp_path)
+
+
+def test_a_parameter_given_twice_with_two_values_is_refused(mini_paths):
+    """click keeps every -p: the last used to win without a word (a review found `-p harm=a -p harm=b` answered
+    for b alone)."""
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "ask", "co-delivery-on-harm",
+                                      "-p", "harm=county-lines", "-p", "harm=exploitation"])
+    assert result.exit_code == 2 and "harm given twice ('county-lines', 'exploitation')" in result.output
+    same = CliRunner().invoke(cli, [*_mini_args(mini_paths), "ask", "co-delivery-on-harm",
+                                    "-p", "harm=county-lines", "-p", "harm=county-lines"])
+    assert same.exit_code == 0, same.output
+
+
+def test_serve_on_a_taken_port_is_refused_before_anything_is_announced(mini_paths, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "explore", "--out", str(tmp_path / "site"),
+                                          "--serve", "--port", str(port)])
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "serving on" not in result.output
+
+
+def test_markdown_output_escapes_html_and_line_breaks():
+    """A plan's text in a Markdown table is text where the table is rendered: HTML escaped, | escaped, and every
+    line break (a CR too) a space, so that a cell never breaks its row (a review found both kept)."""
+    from cspgraph.formatting import render
+
+    md = render(["name", "lead"], [["MAC | Panel\r\nX<img src=x onerror=alert(1)>", "A & B\u2028C"]], "md")
+    assert md.splitlines()[2] == "| MAC \\| Panel X&lt;img src=x onerror=alert(1)&gt; | A &amp; B C |"
+    assert len(md.splitlines()) == 3
+    table = render(["name"], [["one\rtwo\x85three"]], "table")
+    assert table.splitlines()[2] == "one two three"
+
+
+def test_ctrl_c_exits_130_not_the_code_of_a_graph_that_does_not_conform(mini_paths, monkeypatch):
+    """click answers Ctrl-C with exit 1, which cspgraph gives to "does not conform" (README, Exit codes)."""
+    import cspgraph.questions as questions
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(questions, "load_questions", interrupted)
+    result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "questions"])
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+
+
+def test_a_reader_that_goes_away_exits_141_quietly(mini_paths):
+    """`cspgraph network | head`: the pipe closed before cspgraph wrote. Exit 141, as a shell reports a process
+    stopped by SIGPIPE, and no traceback or 'Exception ignored' on stderr (click's answer was exit 1)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "cspgraph", *_mini_args(mini_paths), "network"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the interpreter has even started: the first write finds no reader
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 141
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr and "BrokenPipe" not in stderr

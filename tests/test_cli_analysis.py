@@ -37,7 +37,7 @@ def test_gaps_finds_the_mini_gap(mini_paths):
 def test_gaps_formats(mini_years_paths):
     out = _run(*_at(mini_years_paths), "gaps", "--year", "2021-22", "--format", "json")
     assert out.exit_code == 0, out.output
-    payload = json.loads(out.output)
+    payload = json.loads(out.stdout)
     sections = {s["title"].split(": ", 1)[1]: s["rows"] for s in payload["sections"]}
     # mini-years-2021-22.txt: no row cites PFCC 2 (lines 6-8 cite 1, 1, 3)
     assert [r["priority"] for r in sections["priorities with no initiative"]] == ["PFCC 2"]
@@ -69,7 +69,7 @@ def test_network_explains_essex_police():
 def test_network_json_on_a_harm():
     result = _run("network", "--year", "2020-21", "--harm", "hate-crime", "--format", "json")
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     agencies = {r["agency"] for r in payload["sections"][0]["rows"]}
     # 146-150: Essex Police with DWP, Community 360, the University, Colchester Refuge Action, Firstsite
     assert agencies == {"Essex Police", "Department for Work and Pensions", "Community 360", "University of Essex",
@@ -101,7 +101,7 @@ def test_diff_mini_years(mini_years_paths):
 def test_diff_real_and_errors():
     result = _run("diff", "2018-19", "2020-21", "--partnership", "safer-colchester", "--format", "json")
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     continued = next(s for s in payload["sections"] if s["title"].endswith("initiatives continued"))
     assert len(continued["rows"]) == 6  # see tests/test_change.py
     wrong = _run("diff", "2020-21", "2018-19")
@@ -154,6 +154,6 @@ def test_analyses_after_a_build_read_the_saved_table(tmp_path, monkeypatch):
     monkeypatch.setattr(session, "analysis_source", session.open_store)
     assert [_run(*args, *command).output for command in commands] == [r.output for r in first]
     # mini-years-2021-22.txt lines 6-8: no row cites PFCC 2 (as test_gaps_formats, now from the saved table)
-    sections = {s["title"]: s["rows"] for s in json.loads(again[0].output)["sections"]}
+    sections = {s["title"]: s["rows"] for s in json.loads(again[0].stdout)["sections"]}
     rows = sections["Mini Community Safety Partnership 2021-22: priorities with no initiative"]
     assert [r["priority"] for r in rows] == ["PFCC 2"]

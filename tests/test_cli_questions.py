@@ -43,14 +43,14 @@ def test_questions_lists_every_id(root):
 def test_questions_as_json(root):
     result = CliRunner().invoke(cli, ["--root", str(root), "questions", "--format", "json"])
     assert result.exit_code == 0
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert {"id", "title", "parameters"} == set(rows[0]) and "covid-disrupted" in {r["id"] for r in rows}
 
 
 def test_ask_json_is_an_array_of_objects_keyed_by_variable(root):
     result = _ask(root, "initiatives-per-plan", "--format", "json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
     assert list(rows[0]) == ["plan", "year", "partnership", "initiatives", "operations"]
     # 2018-19: 24 initiative rows (source lines 82-711); 2020-21: 61 (lines 55-169); see test_questions.py
@@ -61,7 +61,7 @@ def test_ask_json_is_an_array_of_objects_keyed_by_variable(root):
 def test_ask_csv(root):
     result = _ask(root, "pfcc-priorities-single-initiative", "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.output)))
+    rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["partnership", "year", "plan", "priority", "notation", "priorityLabel", "initiative",
                        "initiativeLabel", "leads"]
     # PFCC 7 rests on one initiative a year: 2018-19:180-181 Essex Police Ops, 2020-21:95 Nights of Action
@@ -72,13 +72,13 @@ def test_ask_csv(root):
 def test_ask_with_year_and_params(root):
     result = _ask(root, "pfcc-priority-coverage", "--year", "2020-21", "--format", "json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     # 2020-21:177-183: seven PFCC priorities; PFCC 2 is cited by 16 rows (see test_questions.py)
     assert [r["notation"] for r in rows] == [str(n) for n in range(1, 8)] and rows[1]["initiatives"] == 16
     md = _ask(root, "co-delivery-on-harm", "--param", "harm=exploitation", "-p", "year=2018-19", "--format", "md")
     assert md.exit_code == 0, md.output
     # 2018-19: United Against Knife Crime (CUFC, Essex Police) and Behind Closed Doors (Stop the Traffik, CST)
-    assert md.output.startswith("| agency1 | agency1Label |") and md.output.count("\n") == 4
+    assert md.stdout.startswith("| agency1 | agency1Label |") and md.stdout.count("\n") == 4
 
 
 def test_ask_table_and_empty_answer(root):
@@ -86,14 +86,14 @@ def test_ask_table_and_empty_answer(root):
     assert result.exit_code == 0 and "ASB Awareness Week" in result.output and "COVID-19 outbreak" in result.output
     empty = _ask(root, "pfcc-priorities-undelivered")
     assert empty.exit_code == 0
-    assert empty.output.startswith("(no rows) Every PFCC priority has at least one initiative")
+    assert empty.stdout.startswith("(no rows) Every PFCC priority has at least one initiative")
 
 
 def test_ask_on_rdflib_gives_the_same_answer(root):
     ox = _ask(root, "statutory-partners-leading-nothing", "--format", "json")
     rd = _ask(root, "statutory-partners-leading-nothing", "--format", "json", "--engine", "rdflib")
     assert ox.exit_code == rd.exit_code == 0
-    assert json.loads(ox.output) == json.loads(rd.output) and len(json.loads(ox.output)) == 3
+    assert json.loads(ox.stdout) == json.loads(rd.stdout) and len(json.loads(ox.stdout)) == 3
 
 
 def test_unknown_question_exits_2_with_a_suggestion(root):
@@ -139,4 +139,4 @@ def test_injection_is_refused_and_the_graph_unchanged(root, name):
     assert ("is not a valid IRI or slug" if name == "harm" else "is not a plan year") in result.output
     assert graph_file.read_bytes() == before
     after = _ask(root, "co-delivery-on-harm", "--format", "json")
-    assert after.exit_code == 0 and json.loads(after.output) == json.loads(control.output) != []
+    assert after.exit_code == 0 and json.loads(after.stdout) == json.loads(control.stdout) != []

@@ -153,3 +153,19 @@ def test_a_comment_that_ends_with_the_mark_is_only_a_comment(tmp_path):
     text = NARROWING_QUESTION.replace("  OPTIONAL {", "  # a note on ?year # @narrows\n  OPTIONAL {")
     q = _question(tmp_path, text)
     assert "# a note on ?year # @narrows" in bind(q, {}, narrow=True)[0]
+
+
+@pytest.mark.parametrize("old, new, key, hint", [
+    ("#+ question: Which", "#+ emtpy: Nothing found.\n#+ question: Which", "emtpy", "did you mean 'empty'?"),
+    ("label: Name, type: string}", "lable: Name, type: string}", "lable", "did you mean 'label'?"),
+    ("#+ question: Which", "#+ view: {type: graph, souce: a}\n#+ question: Which", "souce", "did you mean 'source'?"),
+])
+def test_a_misspelt_header_key_is_refused_with_a_suggestion(tmp_path, old, new, key, hint):
+    """A key the header (or a parameter, or the view) does not have would be dropped without a word, and its
+    text with it (a review found `#+ emtpy:` accepted and the empty-answer text lost)."""
+    from cspgraph.errors import QueryError
+
+    with pytest.raises(QueryError) as caught:
+        _question(tmp_path, NAME_QUESTION.replace(old, new))
+    assert f"unknown key '{key}'" in str(caught.value) and hint in str(caught.value)
+    assert str(tmp_path / "q.rq") in str(caught.value)

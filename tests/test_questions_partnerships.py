@@ -370,7 +370,7 @@ def test_cli_ask_with_a_partnership(project):
     result = runner.invoke(cli, [*root, "ask", "pfcc-priorities-undelivered", "-p", f"partnership={HARBOURSIDE}",
                                  "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "partnership,year,plan,priority,notation,priorityLabel,pfccMapping",
         f"{LABEL[HARBOURSIDE]},2020-21,{ID}plan/harbourside-csp/2020-21,,,,{NO_MAPPING}"]
     bad = runner.invoke(cli, [*root, "ask", "covid-disrupted", "-p", "partnership=safer-atlantis"])

@@ -241,7 +241,7 @@ def test_cli_build_push_and_ask_on_the_server(oxigraph_server, mini_paths):
     remote = _run(*args, "ask", "initiatives-per-plan", "--format", "json", "--endpoint", oxigraph_server.endpoint,
                   "--graph", graph)
     assert remote.exit_code == 0, remote.output
-    assert json.loads(remote.output) == json.loads(local.output) != []
+    assert json.loads(remote.stdout) == json.loads(local.stdout) != []
     plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
     time.sleep(0.01)
     plan.write_text(plan.read_text(encoding="utf-8") + "\n", encoding="utf-8")

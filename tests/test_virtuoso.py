@@ -269,4 +269,4 @@ def test_cli_push_and_ask_with_digest(virtuoso, mini_paths):
     remote = runner.invoke(cli, [*args, "ask", "initiatives-per-plan", "--format", "json",
                                  "--endpoint", virtuoso.endpoint, "--graph", graph])
     assert remote.exit_code == 0, remote.output
-    assert json.loads(remote.output) == json.loads(local.output) != []
+    assert json.loads(remote.stdout) == json.loads(local.stdout) != []

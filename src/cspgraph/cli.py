@@ -8,6 +8,8 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +33,11 @@ EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
 
 
 class _Group(click.Group):
-    """Turns library errors into one clear message and exit code 2, never a traceback."""
+    """Turns library errors into one clear message and exit code 2, never a traceback.
+
+    Ctrl-C exits 130 and a reader that went away (``cspgraph gaps | head``) 141, as a shell reports a process
+    those signals stopped: click's own answer to both is 1, which here means "does not conform".
+    """
 
     def invoke(self, ctx: click.Context):
         try:
@@ -39,10 +45,41 @@ class _Group(click.Group):
         except CspgraphError as err:
             click.secho(f"error: {err}", fg="red", err=True)
             ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            _silence_stdout()  # else Python reports the pipe again as it flushes stdout on the way out
+            ctx.exit(141)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # no file descriptor behind stdout (a test runner's capture): nothing will be flushed to a pipe
 
 
 def _paths(ctx: click.Context) -> ProjectPaths:
     return ctx.obj["paths"]()
+
+
+def _note_if_unbuilt(paths: ProjectPaths) -> None:
+    """Say on stderr when the answer will come from data no build has validated.
+
+    A command on a project whose files changed since the last good build answers from the files as they are
+    now, built in memory (session.open_store): the convenience of asking right after an edit. But that graph
+    is not validated, and after a build that refused the data (exit 1), it is the refused data: a review
+    found every command answering from it, exit 0, without a word.
+    """
+    from .session import built_file_is_current
+
+    if not built_file_is_current(paths):
+        click.echo(f"note: {paths.data} or {paths.ontology} changed since the last 'cspgraph build' that wrote "
+                   f"{paths.graph_file} (or no build has): answering from the files as they are now, not validated "
+                   "against the shapes; run 'cspgraph build' to check them", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +170,11 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"'{pair}' is not name=value", param_hint="--param")
-        values[name.strip()] = value
+        name = name.strip()
+        if name in values and values[name] != value:  # click keeps repeated options: the last would win unsaid
+            raise click.BadParameter(f"{name} given twice ('{values[name]}', '{value}'): give it once",
+                                     param_hint="--param")
+        values[name] = value
     return values
 
 
@@ -177,7 +218,7 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
         endpoint: str | None, graph_iri: str | None, auth: str | None, timeout: float) -> None:
     """Answer saved question QUESTION_ID on the bundled data, or on a SPARQL server with --endpoint.
 
-    Example: cspgraph ask co-delivery-on-harm --param harm=knife-crime --year 2020-21 --format csv
+    Example: cspgraph ask co-delivery-on-harm --param harm=domestic-abuse --year 2020-21 --format csv
     """
     from .questions import ask as run
     from .questions import get_question
@@ -191,6 +232,8 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
         if "year" in values and values["year"] != year:
             raise click.UsageError("--year and --param year= disagree: give the year once")
         values["year"] = year
+    if not endpoint:
+        _note_if_unbuilt(paths)
     store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout)
     answer = run(question, store, values)
     if answer.empty and fmt == "table":
@@ -251,6 +294,7 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
 
     paths = _paths(ctx)
     scope = Scope(partnerships, pfcc_plans, years)
+    _note_if_unbuilt(paths)
     # a part goes to a folder of its own: in site/ it would replace the whole graph's site
     report = build_site(paths, out or paths.root / (scope.folder if scope else "site"), scope=scope,
                         notify=lambda message: click.echo(message, err=True))
@@ -261,8 +305,7 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
         click.echo(f"warning: {warning}")
     click.echo(f"open {report.out_dir / 'index.html'} in a browser")
     if serve_site:
-        click.echo(f"serving on http://127.0.0.1:{port}/ - press Ctrl-C to stop")
-        serve(report.out_dir, port)
+        serve(report.out_dir, port, on_listening=lambda url: click.echo(f"serving on {url} - press Ctrl-C to stop"))
 
 
 @cli.command("import")
@@ -386,6 +429,7 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, pfcc_pla
     from .gaps import gap_report
     from .session import analysis_source
 
+    _note_if_unbuilt(_paths(ctx))
     report = gap_report(_serving(analysis_source(_paths(ctx)), pfcc_plan), year=year, partnership=partnership,
                         few=few)
     _echo_report(report.summary(), report.sections(), fmt)
@@ -418,6 +462,7 @@ def network(ctx: click.Context, year: str | None, harm: str | None, priority: st
     from .network import network_report
     from .session import analysis_source
 
+    _note_if_unbuilt(_paths(ctx))
     report = network_report(_serving(analysis_source(_paths(ctx)), pfcc_plan), year=year, harm=harm,
                             priority=priority, partnership=partnership, agencies=agencies, top=top)
     _echo_report([report.summary], report.sections(), fmt)
@@ -444,6 +489,7 @@ def diff(ctx: click.Context, from_year: str, to_year: str, partnership: str | No
     from .change import compare_plans
     from .session import analysis_source
 
+    _note_if_unbuilt(_paths(ctx))
     change = compare_plans(analysis_source(_paths(ctx)), from_year, to_year, partnership=partnership)
     _echo_report(change.summary(), change.sections(), fmt)
 

@@ -6,6 +6,7 @@ One renderer serves saved questions and analyses alike, so ``--format`` means th
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -24,6 +25,8 @@ def _cell(value: Any) -> str:
 
 
 _NUMBER = re.compile(r"-?[0-9.]+")
+#: every line break Python's str.splitlines knows (a CR left in a cell broke a table's line in two)
+_LINE_BREAKS = re.compile(r"(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])+")
 
 
 def _csv_cell(value: Any) -> str:
@@ -55,10 +58,12 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "ta
         return json.dumps([dict(zip(columns, row)) for row in rows], indent=2, ensure_ascii=False, default=str)
     if fmt == "csv":
         return spreadsheet_csv(columns, rows)
-    text = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    text = [[_LINE_BREAKS.sub(" ", _cell(v)) for v in row] for row in rows]
     if fmt == "md":
         def esc(s: str) -> str:
-            return s.replace("|", "\\|")
+            # Markdown passes HTML through: a name written "<img onerror=...>" in a plan would run where the
+            # table is rendered (a review found it kept); | would end the cell
+            return html.escape(s, quote=False).replace("|", "\\|")
         lines = ["| " + " | ".join(esc(c) for c in columns) + " |", "|" + "---|" * len(columns)]
         lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in text]
         return "\n".join(lines) + "\n"

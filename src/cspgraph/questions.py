@@ -10,6 +10,7 @@ query text. The same bound text runs on every engine, embedded or remote, so ans
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -107,6 +108,22 @@ def _header(text: str) -> tuple[str, str]:
     return "\n".join(meta), "\n".join(body).strip() + "\n"
 
 
+#: the keys of a question's header, of each of its parameters and of its view: a key misspelt (``emtpy:``) would
+#: otherwise be dropped without a word, and its text with it (a review found it so)
+HEADER_KEYS = frozenset({"title", "question", "description", "params", "empty", "view"})
+PARAM_KEYS = frozenset({"name", "label", "type", "default", "prefix", "allowed", "options", "pattern", "help",
+                        "variable"})
+VIEW_KEYS = frozenset({"type", "source", "target", "weight", "row", "column", "value"})
+
+
+def _check_keys(path: Path, given: dict, allowed: frozenset[str], what: str) -> None:
+    unknown = sorted(str(key) for key in given if key not in allowed)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"the keys of {what} are: {', '.join(sorted(allowed))}"
+        raise QueryError(f"{path}: unknown key '{unknown[0]}' in {what}\n  -> {hint} (README, Adding a question)")
+
+
 def parse_question(path: Path) -> Question:
     """Parse one ``.rq`` file; a malformed header or a query that is not read-only is a QueryError."""
     try:
@@ -120,6 +137,7 @@ def parse_question(path: Path) -> Question:
         raise QueryError(f"{path}: malformed '#+' metadata header: {err}") from None
     if not isinstance(meta, dict):
         raise QueryError(f"{path}: the '#+' header must be a YAML mapping")
+    _check_keys(path, meta, HEADER_KEYS, "the '#+' header")
     for key in ("title", "question"):
         if not meta.get(key):
             raise QueryError(f"{path}: the header has no '{key}:'\n  -> add a line '#+ {key}: ...'")
@@ -127,6 +145,7 @@ def parse_question(path: Path) -> Question:
     for raw in meta.get("params") or []:
         if not isinstance(raw, dict) or "name" not in raw:
             raise QueryError(f"{path}: each entry of 'params' needs a 'name'")
+        _check_keys(path, raw, PARAM_KEYS, f"parameter '{raw['name']}'")
         if raw.get("type", "string") not in PARAM_TYPES:
             raise QueryError(f"{path}: parameter '{raw['name']}' has type '{raw.get('type')}'; use one of {PARAM_TYPES}")
         if raw.get("variable") is not None and not _VARIABLE.fullmatch(str(raw["variable"])):
@@ -138,6 +157,8 @@ def parse_question(path: Path) -> Question:
             options=raw.get("options"), pattern=raw.get("pattern"), help=raw.get("help", ""),
             variable=raw.get("variable"),
         ))
+    if isinstance(meta.get("view"), dict):
+        _check_keys(path, meta["view"], VIEW_KEYS, "the view")
     view = View(**(meta.get("view") or {})) if isinstance(meta.get("view"), dict) else View(str(meta.get("view") or "table"))
     if view.type not in VIEWS:
         raise QueryError(f"{path}: view '{view.type}' is not one of {VIEWS}")
@@ -232,8 +253,6 @@ def load_questions(queries_dir: Path) -> dict[str, Question]:
 def get_question(queries_dir: Path, qid: str) -> Question:
     path = queries_dir / f"{qid}.rq"
     if not QUESTION_ID.fullmatch(qid) or not path.is_file():
-        import difflib
-
         known = sorted(p.stem for p in queries_dir.glob("*.rq"))
         close = difflib.get_close_matches(qid, known, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "run 'cspgraph questions' to list them"
