@@ -373,13 +373,26 @@ def test_a_long_answer_shows_its_first_rows_and_the_csv_has_all(repo_paths, buil
 def test_a_matrix_too_large_to_show_says_so(repo_paths, built, tmp_path, monkeypatch):
     store = OxigraphStore.from_graph(built.graph)
     shown = build_site(repo_paths, tmp_path / "shown", store=store)
-    page = (shown.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
+    page = (shown.out_dir / "questions" / "scp-pfcc-matrix--year-2020-21.html").read_text(encoding="utf-8")
     assert "<h2>As a matrix</h2>\n<table>" in page
     monkeypatch.setattr(explorer, "MAX_MATRIX_CELLS", 1)
     capped = build_site(repo_paths, tmp_path / "capped", store=store)
-    page = (capped.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
+    page = (capped.out_dir / "questions" / "scp-pfcc-matrix--year-2020-21.html").read_text(encoding="utf-8")
     assert "<h2>As a matrix</h2>\n<table>" not in page
     assert re.search(r"\d+ rows by \d+ columns is too large to show as a matrix here", page)
+
+
+def test_a_matrix_of_several_plans_is_not_drawn_as_one(repo_paths, built, tmp_path):
+    """Each plan has its own SCP priorities: 2018-19's four and 2020-21's three in one matrix read as seven rows
+    of one list (a review found it so). The default answer (both years) sends the reader to one plan's; each
+    year's answer is one plan's matrix: 2020-21 has SCP 1-3 (2020-21 lines 36-46) in rows, PFCC 1-7 in columns."""
+    site = build_site(repo_paths, tmp_path / "site", store=OxigraphStore.from_graph(built.graph))
+    both = (site.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
+    assert "<h2>As a matrix</h2>\n<table>" not in both
+    assert "This answer covers 2 plans, each with its own priorities" in both
+    one = (site.out_dir / "questions" / "scp-pfcc-matrix--year-2020-21.html").read_text(encoding="utf-8")
+    matrix = one.split("<h2>As a matrix</h2>", 1)[1].split("</table>", 1)[0]
+    assert matrix.count('<th scope="row">') == 3 and matrix.count('<th scope="col">') == 7
 
 
 def test_the_site_is_the_same_whatever_the_hash_seed(repo_paths, tmp_path):

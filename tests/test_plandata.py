@@ -395,3 +395,16 @@ def test_a_plan_copied_with_its_year_unchanged_is_refused(mini_paths):
     err = _error(mini_paths)
     assert err.location.file == copy and err.location.field == "year"
     assert f"the plan of 'mini-csp' for 2020-21 is also in {plan}:" in str(err)
+
+
+@pytest.mark.parametrize("content, found", [
+    ("", "found nothing (an empty file or an empty value)"),
+    ("- plan\n- initiatives\n", "found a list"),
+])
+def test_a_plan_file_that_is_not_a_mapping_says_so_in_plain_words(mini_paths, content, found):
+    """Python's type names ("NoneType", "LocatedList") mean nothing to an analyst (a review found them shown)."""
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    plan.write_text(content, encoding="utf-8")
+    err = _error(mini_paths)
+    assert f"expected a mapping for a plan file, {found}" in str(err) and err.location.file == plan
+    assert "NoneType" not in str(err) and "Located" not in str(err)

@@ -806,6 +806,13 @@ def _matrix(site: _Site, q: Question, answer: Answer) -> tuple[dict[str, Any] | 
     v = q.view
     if v.type != "matrix" or not {v.row, v.column, v.value} <= set(answer.columns):
         return None, ""
+    # each plan has its own SCP priorities: rows of several plans in one matrix read as one list with no plan
+    # named (a review found 2018-19's and 2020-21's priorities mixed so); the per-year and per-partnership
+    # answers, one plan each, show theirs
+    plans = {(rec.get("partnership"), rec.get("year")) for rec in answer.records()}
+    if len(plans) > 1 and {"partnership", "year"} & set(answer.columns):
+        return None, (f"This answer covers {len(plans):,} plans, each with its own priorities: choose a year "
+                      "(and a partnership) above to see one plan's matrix. The answer below has every cell.")
     cells: dict[tuple, Any] = {}
     rows: dict[Any, None] = {}  # first-seen order, found in constant time
     cols: dict[Any, None] = {}

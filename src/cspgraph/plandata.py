@@ -167,12 +167,24 @@ def _require(record: Any, keys: Iterable[str], what: str, where: Location, kind:
     Unknown keys are refused first: ``nmae:`` is better reported as itself than as a missing ``name:``.
     """
     if not isinstance(record, LocatedDict):
-        raise DataError(f"expected a mapping for {what}, found {type(record).__name__}", where)
+        raise DataError(f"expected a mapping for {what}, found {_kind_of(record)}", where,
+                        "write it as 'key: value' lines (data/README.md has the format)")
     if kind is not None:
         _known_keys(record, kind, what)
     for key in keys:
         if record.get(key) in (None, ""):
             raise _fail(record, None, f"missing required field '{key}' in {what}", f"add '{key}:' to this record")
+
+
+def _kind_of(value: Any) -> str:
+    """What a YAML value is, in the words of someone editing the file (not Python's: "NoneType", "LocatedList")."""
+    if value is None:
+        return "nothing (an empty file or an empty value)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (bool, int, float)):
+        return f"the value {value!r}"
+    return f"the text '{value}'" if isinstance(value, str) else "something else"
 
 
 def _slug(record: LocatedDict, key: str, *, allow_path: bool = False) -> str:
