@@ -154,7 +154,7 @@ def test_every_question_has_a_page_and_a_csv(site, repo_paths, built):
         page = site.out_dir / "questions" / f"{qid}.html"
         assert page.is_file(), qid
         assert question.title in parse(page).title
-        rows = list(csv.reader(io.StringIO((site.out_dir / "questions" / f"{qid}.csv").read_text(encoding="utf-8"))))
+        rows = list(csv.reader(io.StringIO((site.out_dir / "questions" / f"{qid}.csv").read_text(encoding="utf-8-sig"))))
         answer = ask(question, store)
         assert rows[0] == answer.columns and len(rows) == len(answer.rows()) + 1, qid
 
@@ -217,9 +217,15 @@ def test_network_page_data_matches_the_networkx_graph(site, built):
 
 def test_mini_site_question_csv_counts_the_fixture(mini_site):
     rows = list(csv.DictReader(io.StringIO(
-        (mini_site.out_dir / "questions" / "initiatives-per-plan.csv").read_text(encoding="utf-8"))))
+        (mini_site.out_dir / "questions" / "initiatives-per-plan.csv").read_text(encoding="utf-8-sig"))))
     # tests/fixtures/mini/data/sources/mini-plan.txt lines 5-7: three initiatives, one an operation (Op Example)
     assert [(r["year"], r["initiatives"], r["operations"]) for r in rows] == [("2020-21", "3", "1")]
+
+
+def test_the_site_csv_opens_in_excel_as_utf8(mini_site):
+    """A byte-order mark first, so that Excel reads the plans' ’ and – as written; CRLF line ends."""
+    raw = (mini_site.out_dir / "questions" / "initiatives-per-plan.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfplan,year,") and raw.count(b"\r\n") == raw.count(b"\n")
 
 
 def test_csv_neutralises_spreadsheet_formulas():
@@ -357,11 +363,11 @@ def test_a_long_answer_shows_its_first_rows_and_the_csv_has_all(repo_paths, buil
     report = build_site(repo_paths, tmp_path / "site", store=OxigraphStore.from_graph(built.graph))
     page = (report.out_dir / "questions" / "initiatives-per-plan.html").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO((report.out_dir / "questions" / "initiatives-per-plan.csv")
-                                       .read_text(encoding="utf-8"))))
+                                       .read_text(encoding="utf-8-sig"))))
     assert len(rows) - 1 == 2  # one row a plan: 2018-19 and 2020-21, not over the cap
     matrix_page = (report.out_dir / "questions" / "scp-pfcc-matrix.html").read_text(encoding="utf-8")
     matrix_rows = list(csv.reader(io.StringIO((report.out_dir / "questions" / "scp-pfcc-matrix.csv")
-                                              .read_text(encoding="utf-8"))))
+                                              .read_text(encoding="utf-8-sig"))))
     total = len(matrix_rows) - 1
     assert total > 3
     answer = matrix_page.split("<h2>Answer</h2>", 1)[1]

@@ -517,3 +517,18 @@ def test_cells_beyond_the_header_and_a_reversed_timing_are_warned_about(project,
     rows = initiatives_by_id(project, "safer-riverside", "2021-22")
     assert rows["knife-talks"]["timing"] == {"cell": "May 2022 - Jan 2020", "start": None, "end": None}
     assert rows["street-patrols"]["timing"]["start"] == "2021-05"
+
+
+def test_an_error_in_the_file_the_import_would_write_says_so(project, tmp_path):
+    """The loader checks the plan file the import would write; that file does not exist, so the message says
+    whose value it is (a review found it naming a file the user had never seen, without a word)."""
+    meta = _lakeside_with_document(tmp_path, "Survey of lighting in alleys.")
+    (tmp_path / "plan.csv").write_text("name,lead agency,partnership priorities,source lines\n"
+                                       "Street lighting survey,Essex Police,1,99\n", encoding="utf-8")  # 4 lines
+    before = snapshot(project.data)
+    with pytest.raises(DataError) as caught:
+        run_import(project, tmp_path / "plan.csv", meta)
+    message = str(caught.value)
+    assert "(in the file the import would write: the value comes from your table or metadata)" in message
+    assert "line 99 is past the end" in message and str(project.data / "plans" / "lakeside-csp") in message
+    assert snapshot(project.data) == before

@@ -597,8 +597,10 @@ def _list_pages(site: _Site) -> None:
 
 
 def spreadsheet_csv(columns: list[str], rows: list[tuple]) -> str:
-    """The download beside each answer: the CLI's CSV (formula-guarded), with CRLF line ends for spreadsheets."""
-    return formatting.spreadsheet_csv(columns, rows, lineterminator="\r\n")
+    """The download beside each answer: the CLI's CSV (formula-guarded), with CRLF line ends and a byte-order
+    mark for spreadsheets. Excel reads a CSV without the mark in the machine's legacy code page: the plans'
+    ’ and – came out garbled (a review found it so). The CLI's own CSV, read by programs, has no mark."""
+    return "\ufeff" + formatting.spreadsheet_csv(columns, rows, lineterminator="\r\n")
 
 
 def _cell(site: _Site, value: Any) -> Value:

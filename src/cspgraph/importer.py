@@ -977,12 +977,14 @@ def _validate(graph: Graph, shapes: Path, focus: list) -> tuple[list[str], list[
 
 def _unstaged(err: DataError, stage: Path, data_dir: Path) -> DataError:
     """The loader's error with the staging folder's path replaced by the real one."""
-    location = err.location
+    location, written = err.location, ""
     if location is not None:
         text = str(location.file)
         if text.startswith(str(stage)):
             location = Location(data_dir / Path(text).relative_to(stage), location.line, location.field)
-    return DataError(f"after the import the data would not load: {err.message}", location, err.hint)
+            if not Path(location.file).exists():  # the plan file the import was to write: not the user's own
+                written = " (in the file the import would write: the value comes from your table or metadata)"
+    return DataError(f"after the import the data would not load{written}: {err.message}", location, err.hint)
 
 
 def _commit(changes: dict[Path, bytes], check) -> None:

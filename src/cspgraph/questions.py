@@ -250,6 +250,11 @@ def load_questions(queries_dir: Path) -> dict[str, Question]:
     return questions
 
 
+def _as_written(value: str, prefixed: bool) -> str:
+    """A parameter value as a user gives it: the slug of an IRI made from a prefix, else the value itself."""
+    return value.rsplit("/", 1)[-1] if prefixed else value
+
+
 def get_question(queries_dir: Path, qid: str) -> Question:
     path = queries_dir / f"{qid}.rq"
     if not QUESTION_ID.fullmatch(qid) or not path.is_file():
@@ -406,8 +411,12 @@ def check_allowed(question: Question, store: Store, bound: dict[str, Node]) -> N
         else:
             continue
         if str(term) not in choices:
-            shown = ", ".join(c.rsplit("/", 1)[-1] for c in choices[:15]) + (" ..." if len(choices) > 15 else "")
-            raise QueryError(f"parameter '{name}': '{term}' is not one of the allowed values: {shown}")
+            # as the user writes them: slugs, not the IRIs they were expanded to (a review found the IRI shown)
+            cut = bool(param.prefix)
+            shown = ", ".join(_as_written(c, cut) for c in choices[:15])
+            more = f" and {len(choices) - 15} more" if len(choices) > 15 else ""
+            raise QueryError(f"parameter '{name}': '{_as_written(str(term), cut)}' is not one of the allowed "
+                             f"values: {shown}{more}")
 
 
 def options(question: Question, param_name: str, store: Store) -> list[tuple[str, str]]:
