@@ -227,3 +227,15 @@ def test_a_reader_that_goes_away_exits_141_quietly(mini_paths):
     stderr = process.stderr.read().decode()
     assert process.wait() == 141
     assert "Traceback" not in stderr and "Exception ignored" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_ask_takes_partnership_and_year_as_the_analyses_do(mini_paths):
+    """--partnership as on gaps, network and diff, and a year with stray spaces as they take it (a review found
+    `ask --partnership` missing and `ask --year ' 2020-21'` refused where `gaps` took it)."""
+    args = [*_mini_args(mini_paths), "ask", "operations", "--format", "csv"]
+    shorthand = _run(*args, "--partnership", "mini-csp", "--year", " 2020-21")
+    spelt_out = _run(*args, "-p", "partnership=mini-csp", "-p", "year=2020-21")
+    assert shorthand.exit_code == 0 and shorthand.stdout == spelt_out.stdout
+    assert "Op Example" in shorthand.stdout  # tests/fixtures/mini/data/sources/mini-plan.txt: its one operation
+    clash = CliRunner().invoke(cli, [*args, "--partnership", "mini-csp", "-p", "partnership=other"])
+    assert clash.exit_code == 2 and "--partnership and --param partnership= disagree" in clash.output

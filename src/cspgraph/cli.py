@@ -207,6 +207,8 @@ def _remote_options(command):
 @click.argument("question_id")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
+@click.option("--partnership", help="Shorthand for --param partnership=SLUG (e.g. safer-colchester), as on gaps, "
+                                    "network and diff.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="Embedded SPARQL engine (not used with --endpoint).")
@@ -214,7 +216,8 @@ def _remote_options(command):
                                                  "(put the graph there with 'cspgraph push').")
 @_remote_options
 @click.pass_context
-def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str | None, fmt: str, engine: str,
+def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str | None, partnership: str | None,
+        fmt: str, engine: str,
         endpoint: str | None, graph_iri: str | None, auth: str | None, timeout: float) -> None:
     """Answer saved question QUESTION_ID on the bundled data, or on a SPARQL server with --endpoint.
 
@@ -227,11 +230,14 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
     paths = _paths(ctx)
     question = get_question(paths.queries, question_id)
     values = _parse_params(params)
-    if year is not None:
-        question.param("year")
-        if "year" in values and values["year"] != year:
-            raise click.UsageError("--year and --param year= disagree: give the year once")
-        values["year"] = year
+    for name, given in (("year", year), ("partnership", partnership)):
+        if given is None:
+            continue
+        question.param(name)  # a question without the parameter: refused, naming the ones it has
+        given = given.strip()  # as gaps, network and diff take it
+        if name in values and values[name] != given:
+            raise click.UsageError(f"--{name} and --param {name}= disagree: give the {name} once")
+        values[name] = given
     if not endpoint:
         _note_if_unbuilt(paths)
     store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout)
