@@ -467,3 +467,22 @@ def test_facts_keep_one_value_bare_and_give_several_sorted():
     assert facts.subjects(CSP.leadAgency, b) == [a]
     assert facts.of_type(CSP.Initiative) == [a] and facts.has_type(a, CSP.Initiative)
     assert facts.knows(a) and not facts.knows(outside) and not facts.knows(b)
+
+
+def test_a_question_page_leads_with_the_plain_question_and_folds_the_analysts_description(site, repo_paths):
+    """The question in plain words first; the description (columns, IRIs, counting rules) inside a <details>,
+    for those who want it (a review found non-programmers met 'agency1 < agency2 by IRI' first)."""
+    question = load_questions(repo_paths.queries)["agency-pairs"]
+    page = (site.out_dir / "questions" / "agency-pairs.html").read_text(encoding="utf-8")
+    lead = page.index('<p class="lead">')
+    folded = page.index("<summary>How it is counted, and what each column holds</summary>")
+    assert lead < folded and page.index("by IRI", folded) > folded
+    assert "by IRI" not in page[:folded] and question.question.split()[0] in page[lead:folded]
+
+
+def test_the_home_and_gaps_pages_say_what_scp_pfcc_and_the_risk_matrix_are(site):
+    """The reader is not expected to know the acronyms (a review found them never spelled out)."""
+    for page in ("index.html", "gaps.html"):
+        text = " ".join(" ".join(parse(site.out_dir / page).text).split())
+        assert "SCP priorities are the partnership's own" in text, page
+        assert "Police, Fire and Crime Commissioner's plan" in text and "A risk matrix ranks" in text, page
