@@ -124,7 +124,8 @@ def test_answers_from_data_no_build_validated_say_so(mini_paths, strict_ontology
     assert refused.exit_code == 1
     with_strict = ["--root", str(mini_paths.root), "--ontology", str(strict_ontology), "--queries",
                    str(mini_paths.queries)]
-    for command in (["ask", "initiatives-per-plan", "--format", "csv"], ["gaps"], ["network"]):
+    for command in (["ask", "initiatives-per-plan", "--format", "csv"], ["gaps"], ["network"],
+                    ["explore", "--out", str(mini_paths.root / "site-unbuilt")]):
         result = CliRunner().invoke(cli, [*with_strict, *command])
         assert "not validated against the shapes; run 'cspgraph build'" in result.stderr, (command, result.output)
         assert "not validated" not in result.stdout  # stdout stays the answer: csv and json still parse

@@ -66,20 +66,8 @@ def _paths(ctx: click.Context) -> ProjectPaths:
     return ctx.obj["paths"]()
 
 
-def _note_if_unbuilt(paths: ProjectPaths) -> None:
-    """Say on stderr when the answer will come from data no build has validated.
-
-    A command on a project whose files changed since the last good build answers from the files as they are
-    now, built in memory (session.open_store): the convenience of asking right after an edit. But that graph
-    is not validated, and after a build that refused the data (exit 1), it is the refused data: a review
-    found every command answering from it, exit 0, without a word.
-    """
-    from .session import built_file_is_current
-
-    if not built_file_is_current(paths):
-        click.echo(f"note: {paths.data} or {paths.ontology} changed since the last 'cspgraph build' that wrote "
-                   f"{paths.graph_file} (or no build has): answering from the files as they are now, not validated "
-                   "against the shapes; run 'cspgraph build' to check them", err=True)
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,7 +111,7 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: st
     from .build import run_build
 
     report = run_build(_paths(ctx), output=out, validate=not no_validate, validator=validator, table=not no_table,
-                       notify=lambda message: click.echo(message, err=True))
+                       notify=_stderr)
     click.echo(render(["what", "count"], report.summary.rows(), "table"), nl=False)
     if report.validation is not None:
         v = report.validation
@@ -238,9 +226,8 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
         if name in values and values[name] != given:
             raise click.UsageError(f"--{name} and --param {name}= disagree: give the {name} once")
         values[name] = given
-    if not endpoint:
-        _note_if_unbuilt(paths)
-    store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout)
+    store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout,
+                      notify=_stderr)  # the embedded store says when it answers from data no build validated
     answer = run(question, store, values)
     if answer.empty and fmt == "table":
         click.echo(f"(no rows) {question.empty}".rstrip())
@@ -300,10 +287,9 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
 
     paths = _paths(ctx)
     scope = Scope(partnerships, pfcc_plans, years)
-    _note_if_unbuilt(paths)
     # a part goes to a folder of its own: in site/ it would replace the whole graph's site
     report = build_site(paths, out or paths.root / (scope.folder if scope else "site"), scope=scope,
-                        notify=lambda message: click.echo(message, err=True))
+                        notify=_stderr)
     click.echo(render(["what", "value"], report.rows(), "table"), nl=False)
     if report.covers:
         click.echo(f"this site shows {report.covers}")
@@ -435,8 +421,8 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, pfcc_pla
     from .gaps import gap_report
     from .session import analysis_source
 
-    _note_if_unbuilt(_paths(ctx))
-    report = gap_report(_serving(analysis_source(_paths(ctx)), pfcc_plan), year=year, partnership=partnership,
+    source = analysis_source(_paths(ctx), notify=_stderr)
+    report = gap_report(_serving(source, pfcc_plan), year=year, partnership=partnership,
                         few=few)
     _echo_report(report.summary(), report.sections(), fmt)
 
@@ -468,8 +454,8 @@ def network(ctx: click.Context, year: str | None, harm: str | None, priority: st
     from .network import network_report
     from .session import analysis_source
 
-    _note_if_unbuilt(_paths(ctx))
-    report = network_report(_serving(analysis_source(_paths(ctx)), pfcc_plan), year=year, harm=harm,
+    source = analysis_source(_paths(ctx), notify=_stderr)
+    report = network_report(_serving(source, pfcc_plan), year=year, harm=harm,
                             priority=priority, partnership=partnership, agencies=agencies, top=top)
     _echo_report([report.summary], report.sections(), fmt)
     if html is not None:
@@ -495,8 +481,7 @@ def diff(ctx: click.Context, from_year: str, to_year: str, partnership: str | No
     from .change import compare_plans
     from .session import analysis_source
 
-    _note_if_unbuilt(_paths(ctx))
-    change = compare_plans(analysis_source(_paths(ctx)), from_year, to_year, partnership=partnership)
+    change = compare_plans(analysis_source(_paths(ctx), notify=_stderr), from_year, to_year, partnership=partnership)
     _echo_report(change.summary(), change.sections(), fmt)
 
 

@@ -808,21 +808,22 @@ def _matrix(site: _Site, q: Question, answer: Answer) -> tuple[dict[str, Any] | 
     v = q.view
     if v.type != "matrix" or not {v.row, v.column, v.value} <= set(answer.columns):
         return None, ""
-    # each plan has its own SCP priorities: rows of several plans in one matrix read as one list with no plan
-    # named (a review found 2018-19's and 2020-21's priorities mixed so); the per-year and per-partnership
-    # answers, one plan each, show theirs
-    plans = {(rec.get("partnership"), rec.get("year")) for rec in answer.records()}
-    if len(plans) > 1 and {"partnership", "year"} & set(answer.columns):
-        return None, (f"This answer covers {len(plans):,} plans, each with its own priorities: choose a year "
-                      "(and a partnership) above to see one plan's matrix. The answer below has every cell.")
     cells: dict[tuple, Any] = {}
     rows: dict[Any, None] = {}  # first-seen order, found in constant time
     cols: dict[Any, None] = {}
+    plans = set()
     for rec in answer.records():
         r, c = rec[v.row], rec[v.column]
         rows.setdefault(r)
         cols.setdefault(c)
         cells[(r, c)] = rec[v.value]
+        plans.add((rec.get("partnership"), rec.get("year")))  # (None, None) for an answer without those columns
+    # each plan has its own SCP priorities: rows of several plans in one matrix read as one list with no plan
+    # named (a review found 2018-19's and 2020-21's priorities mixed so); the per-year and per-partnership
+    # answers, one plan each, show theirs
+    if len(plans) > 1:
+        return None, (f"This answer covers {len(plans):,} plans, each with its own priorities: choose a year "
+                      "(and a partnership) above to see one plan's matrix. The answer below has every cell.")
     if len(rows) * len(cols) > MAX_MATRIX_CELLS:
         return None, (f"{len(rows):,} rows by {len(cols):,} columns is too large to show as a matrix here; the "
                       "answer below and its CSV have every cell.")
@@ -962,7 +963,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
     cut may be given as ``store``; either way the home page says which part the site shows. Raises
     CspgraphError if ``out_dir`` holds something else than an earlier site, QueryError if the scope names
     something not in the graph. ``notify`` hears, before a whole site that will take minutes, how to write a
-    part instead.
+    part instead, and when the project's graph is built from files no build has validated (open_store).
 
     >>> from cspgraph.project import find_project
     >>> import tempfile, pathlib
@@ -975,7 +976,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
     if store is None:
         from .session import open_store
 
-        store = open_store(paths)
+        store = open_store(paths, notify=notify)
     covers = ""
     if isinstance(store, Part):
         store, covers = store.store, store.summary

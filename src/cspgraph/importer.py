@@ -584,14 +584,11 @@ class _Importer:
         if not name:
             self.error(w, "name", "the row has no name", "every initiative needs a name; delete the row if it is empty")
             return None
-        withheld: list[personal.Contact] = []
-        for key, value in c.items():
-            value, found = personal.redact(value)
-            if found:
-                c = {**c, key: value}
-                withheld += found
+        cells = {key: personal.redact(value) for key, value in c.items()}
+        withheld = [contact for _, found in cells.values() for contact in found]
         redacted = bool(withheld)
         if redacted:
+            c = {key: text for key, (text, _) in cells.items()}
             name = c["name"]
             self.warn(w, None, f"{personal.describe(withheld)} withheld (personal data); check the row for private "
                       "names too")
@@ -629,7 +626,7 @@ class _Importer:
         timing = {"cell": c.get("timing") or None, "start": None, "end": None}
         if c.get("timing"):
             timing["start"], timing["end"] = parse_timing(c["timing"])
-            if timing_reversed(c["timing"]):
+            if timing["start"] is None and timing_reversed(c["timing"]):
                 self.warn(w, "timing", f"'{c['timing']}' ends before it starts: kept as written, no dates read",
                           "check the cell, or give start and end columns")
         for key in ("start", "end"):

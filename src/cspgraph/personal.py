@@ -36,13 +36,6 @@ EMAIL_MARK = "[e-mail redacted]"
 PHONE_MARK = "[phone number redacted]"
 
 
-
-def hint(found: list[Contact]) -> str:
-    """What to do about ``found``: write the mark of each kind in its place."""
-    marks = " or ".join(f"'{mark}'" for mark in dict.fromkeys(c.mark for c in found))
-    return f"write {marks} in its place: cspgraph publishes no contact details (README, Personal data)"
-
-
 @dataclass(frozen=True)
 class Contact:
     """One contact detail in a text: ``kind`` is "e-mail address" or "telephone number"."""
@@ -54,6 +47,12 @@ class Contact:
     @property
     def mark(self) -> str:
         return EMAIL_MARK if self.kind == "e-mail address" else PHONE_MARK
+
+
+def hint(found: list[Contact]) -> str:
+    """What to do about ``found``: write the mark of each kind in its place."""
+    marks = " or ".join(f"'{mark}'" for mark in dict.fromkeys(c.mark for c in found))
+    return f"write {marks} in its place: cspgraph publishes no contact details (README, Personal data)"
 
 
 def _phones(text: str) -> Iterator[tuple[int, int]]:
@@ -159,9 +158,9 @@ def _strings(value: Any, where: Callable[[], Location]) -> Iterator[tuple[str, C
     if isinstance(value, str):
         yield value, where
     elif isinstance(value, dict):
+        at = getattr(value, "where", None)  # a LocatedDict names each key's line
         for key, item in value.items():
-            at = getattr(value, "where", None)
-            yield from _strings(item, (lambda at=at, key=key: at(str(key))) if at is not None else where)
+            yield from _strings(item, (lambda key=key: at(str(key))) if at is not None else where)
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item, where)

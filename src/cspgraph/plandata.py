@@ -504,9 +504,10 @@ def _load_plan(data: PlanData, path: Path, doc: Any, vocab: Vocabulary) -> Locat
     year = str(meta["year"])
     if not YEAR.match(year):
         raise _fail(meta, "year", f"plan year '{year}' is not like '2020-21'", "quote it: year: \"2020-21\"")
-    if int(year[5:]) != (int(year[:4]) + 1) % 100:
+    following = (int(year[:4]) + 1) % 100
+    if int(year[5:]) != following:
         raise _fail(meta, "year", f"plan year '{year}' is not one year",
-                    f"a plan covers one year: {year[:4]}-{(int(year[:4]) + 1) % 100:02d}")
+                    f"a plan covers one year: {year[:4]}-{following:02d}")
     source = _source(data, meta, "source")
     _check_ref(meta, "pfcc_scheme", meta["pfcc_scheme"], data.pfcc_schemes, "PFCC plan", "data/reference/pfcc/")
     _lines(meta, "lines", source, required=False)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Location
-from .personal import refuse_in_document
 from .graph import write_atomic
+from .personal import refuse_in_document
 from .plandata import SLUG, YEAR
 from .yamlfile import LocatedDict, load_yaml, read_text
 
@@ -131,10 +131,14 @@ def _range(cell: str) -> tuple[str | None, str | None]:
     return (parse_date(parts[0]), parse_date(parts[1])) if len(parts) == 2 else (None, None)
 
 
+def _in_order(start: str, end: str) -> bool:
+    return start[: len(end)] <= end[: len(start)]  # '2020' is not after '2020-05': compared to the shorter
+
+
 def parse_timing(cell: str) -> tuple[str | None, str | None]:
     """(start, end) from a range 'May 2020 - May 2023'; a single date stays unparsed (start or deadline? unknown)."""
     start, end = _range(cell)
-    if start and end and start[: len(end)] <= end[: len(start)]:
+    if start and end and _in_order(start, end):
         return start, end
     return None, None
 
@@ -143,7 +147,7 @@ def timing_reversed(cell: str) -> bool:
     """A range whose end comes before its start ('May 2022 - Jan 2020'): :func:`parse_timing` reads no dates from
     it, and the importer says so rather than dropping them without a word."""
     start, end = _range(cell)
-    return bool(start and end) and not parse_timing(cell)[0]
+    return bool(start and end) and not _in_order(start, end)
 
 
 def parse_lines(cell: str) -> tuple[int, int] | None:

@@ -34,7 +34,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from pathlib import Path
@@ -396,10 +396,11 @@ def open_endpoint(endpoint: str, *, graph: str | None = DEFAULT_GRAPH, auth: str
 
 def store_for(paths: ProjectPaths, engine: str = "oxigraph", *, endpoint: str | None = None,
               graph: str | None = None, auth: str | None = None,
-              timeout: float = DEFAULT_TIMEOUT) -> Store:
+              timeout: float = DEFAULT_TIMEOUT, notify: Callable[[str], None] | None = None) -> Store:
     """The store a command should ask: the remote endpoint when one is given, else the embedded engine.
 
-    ``graph`` None means the graph ``cspgraph push`` writes (:data:`DEFAULT_GRAPH`).
+    ``graph`` None means the graph ``cspgraph push`` writes (:data:`DEFAULT_GRAPH`). ``notify``: see
+    :func:`~cspgraph.session.open_store`.
     """
     if endpoint:
         return open_endpoint(endpoint, graph=graph or DEFAULT_GRAPH, auth=auth, timeout=timeout)
@@ -407,7 +408,7 @@ def store_for(paths: ProjectPaths, engine: str = "oxigraph", *, endpoint: str | 
         raise EndpointError("--auth only applies with --endpoint")
     from .session import open_store
 
-    return open_store(paths, engine)
+    return open_store(paths, engine, notify=notify)
 
 
 # ------------------------------------------------------------------------------------------------ pushing
