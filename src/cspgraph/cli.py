@@ -284,11 +284,13 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
     """
     from .explorer import build_site, serve
     from .scope import Scope
+    from .session import open_store
 
     paths = _paths(ctx)
     scope = Scope(partnerships, pfcc_plans, years)
+    store = open_store(paths, notify=_stderr)  # opened here, to say when no build validated what it holds
     # a part goes to a folder of its own: in site/ it would replace the whole graph's site
-    report = build_site(paths, out or paths.root / (scope.folder if scope else "site"), scope=scope,
+    report = build_site(paths, out or paths.root / (scope.folder if scope else "site"), store=store, scope=scope,
                         notify=_stderr)
     click.echo(render(["what", "value"], report.rows(), "table"), nl=False)
     if report.covers:

@@ -963,7 +963,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
     cut may be given as ``store``; either way the home page says which part the site shows. Raises
     CspgraphError if ``out_dir`` holds something else than an earlier site, QueryError if the scope names
     something not in the graph. ``notify`` hears, before a whole site that will take minutes, how to write a
-    part instead, and when the project's graph is built from files no build has validated (open_store).
+    part instead.
 
     >>> from cspgraph.project import find_project
     >>> import tempfile, pathlib
@@ -976,7 +976,7 @@ def build_site(paths: ProjectPaths, out_dir: Path | str, store: Store | Part | N
     if store is None:
         from .session import open_store
 
-        store = open_store(paths, notify=notify)
+        store = open_store(paths)
     covers = ""
     if isinstance(store, Part):
         store, covers = store.store, store.summary
