@@ -11,6 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -631,3 +632,18 @@ def test_plan_year_and_dates_are_strings():
             assert value is None or (isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value)), (
                 year, r["id"], key, value)
     assert all(isinstance(p["plan"]["year"], str) for p in plans().values())
+
+
+@pytest.mark.parametrize("year, rid, citation", [
+    # 2018-19:157-158 "By April 2019 CUFC would have delivered this": a date, no status word
+    ("2018-19", "united-against-knife-crime", "2018-19:157-158"),
+    # 2020-21:78 "PCSO Funding CBC Dec 2017 – Dec 2020": dates only
+    ("2020-21", "pcso-funding", "2020-21:78"),
+    # 2020-21:128-129 "SLA agreed and Partnership board meetings scheduled": steps, not a status
+    ("2020-21", "together-we-can-project", "2020-21:128-129"),
+])
+def test_no_status_where_the_text_gives_no_status_word(year, rid, citation):
+    """data/README.md: a status only where the text says it. An audit found these three set to 'ongoing'."""
+    r = row(year, rid)
+    assert r["status"] is None, citation
+    assert "No status" in r["note"], citation
