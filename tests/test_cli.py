@@ -179,6 +179,25 @@ def test_a_parameter_given_twice_with_two_values_is_refused(mini_paths):
     assert same.exit_code == 0, same.output
 
 
+@pytest.mark.parametrize("args", [["gaps", "--year", "2018-19", "--year", "2020-21"],
+                                  ["network", "--top", "2", "--top", "3"],
+                                  ["--root", ".", "--root", "/tmp", "gaps"],
+                                  ["ask", "agency-pairs", "--format", "csv", "--format", "json"]])
+def test_a_single_value_option_given_twice_with_two_values_is_refused(args):
+    """click keeps the last of a repeated option: `gaps --year 2018-19 --year 2020-21` answered for 2020-21
+    alone, as if both had been read."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "given 2 times" in result.output and "give it once" in result.output
+
+
+def test_a_single_value_option_given_twice_with_one_value_is_read_once(mini_paths):
+    once = CliRunner().invoke(cli, [*_mini_args(mini_paths), "gaps", "--year", "2020-21", "--format", "json"])
+    twice = CliRunner().invoke(cli, [*_mini_args(mini_paths), "gaps", "--year", "2020-21", "--year", "2020-21",
+                                     "--format", "json"])
+    assert once.exit_code == twice.exit_code == 0, twice.output
+    assert twice.output == once.output and '"sections"' in once.output
+
+
 def test_serve_on_a_taken_port_is_refused_before_anything_is_announced(mini_paths, tmp_path):
     import socket
 

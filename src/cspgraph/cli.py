@@ -32,6 +32,26 @@ VALIDATORS = ("sparql", "pyshacl")
 EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
 
 
+def _once(*decls: str, **attrs):
+    """``click.option`` for a single value, refusing it given twice with two values.
+
+    Click keeps the last of a repeated option unsaid: ``gaps --year 2018-19 --year 2020-21`` answered for
+    2020-21 alone, as if the first had been read. The option is taken as repeatable and this callback keeps
+    it to one value; the same value twice is harmless and accepted.
+    """
+    default = attrs.pop("default", None)
+
+    def single(ctx: click.Context, param: click.Parameter, values: tuple):
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) > 1:
+            given = ", ".join(repr(str(value)) for value in distinct)
+            raise click.BadParameter(f"given {len(values)} times ({given}): give it once")
+        return distinct[0] if distinct else default
+
+    return click.option(*decls, multiple=True, callback=single, default=() if default is None else (default,),
+                        **attrs)
+
+
 class _Group(click.Group):
     """Turns library errors into one clear message and exit code 2, never a traceback.
 
@@ -72,10 +92,10 @@ def _stderr(message: str) -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cspgraph")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder (default: found from the working directory).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), help="Plan data folder (default: ROOT/data).")
-@click.option("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path), help="Ontology folder (default: ROOT/ontology).")
-@click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path), help="Saved questions folder (default: ROOT/queries).")
+@_once("--root", type=click.Path(file_okay=False, path_type=Path), help="Project folder (default: found from the working directory).")
+@_once("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), help="Plan data folder (default: ROOT/data).")
+@_once("--ontology", "ontology_dir", type=click.Path(file_okay=False, path_type=Path), help="Ontology folder (default: ROOT/ontology).")
+@_once("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path), help="Saved questions folder (default: ROOT/queries).")
 @click.pass_context
 def cli(ctx: click.Context, root: Path | None, data_dir: Path | None, ontology_dir: Path | None, queries_dir: Path | None) -> None:
     """Community Safety Partnership plans as a knowledge graph.
@@ -92,9 +112,9 @@ def cli(ctx: click.Context, root: Path | None, data_dir: Path | None, ontology_d
 
 
 @cli.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the graph (default: build/cspgraph.ttl).")
+@_once("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the graph (default: build/cspgraph.ttl).")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
-@click.option("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
+@_once("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
               help="sparql: each shape constraint one query on the whole graph (fast at any size); "
                    "pyshacl: the reference implementation, node by node.")
 @click.option("--no-table", is_flag=True,
@@ -129,7 +149,7 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: st
 
 
 @cli.command()
-@click.option("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
+@_once("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
               help="sparql: each shape constraint one query on the whole graph; pyshacl: the reference, node by node.")
 @click.pass_context
 def check(ctx: click.Context, validator: str) -> None:
@@ -167,7 +187,7 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_context
 def questions(ctx: click.Context, fmt: str) -> None:
     """List the saved questions (queries/*.rq): id, title, parameters."""
@@ -181,12 +201,12 @@ def questions(ctx: click.Context, fmt: str) -> None:
 
 def _remote_options(command):
     """--graph, --auth, --timeout: how to reach a SPARQL server (shared by ask and push)."""
-    command = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+    command = _once("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
                            help="Seconds to wait for the server on each network operation.")(command)
-    command = click.option("--auth", type=click.Choice(["basic", "digest"]),
+    command = _once("--auth", type=click.Choice(["basic", "digest"]),
                            help="HTTP authentication; the user and password are read from the environment "
                                 "variables CSPGRAPH_SPARQL_USER and CSPGRAPH_SPARQL_PASSWORD.")(command)
-    return click.option("--graph", "graph_iri", metavar="IRI",
+    return _once("--graph", "graph_iri", metavar="IRI",
                         help="The named graph on the server (default: https://w3id.org/cspgraph/graph/main, "
                              "where 'cspgraph push' puts the graph).")(command)
 
@@ -194,13 +214,13 @@ def _remote_options(command):
 @cli.command()
 @click.argument("question_id")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
-@click.option("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
-@click.option("--partnership", help="Shorthand for --param partnership=SLUG (e.g. safer-colchester), as on gaps, "
+@_once("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
+@_once("--partnership", help="Shorthand for --param partnership=SLUG (e.g. safer-colchester), as on gaps, "
                                     "network and diff.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+@_once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_once("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="Embedded SPARQL engine (not used with --endpoint).")
-@click.option("--endpoint", metavar="URL", help="Ask a SPARQL server instead, e.g. http://127.0.0.1:7878/query "
+@_once("--endpoint", metavar="URL", help="Ask a SPARQL server instead, e.g. http://127.0.0.1:7878/query "
                                                  "(put the graph there with 'cspgraph push').")
 @_remote_options
 @click.pass_context
@@ -238,10 +258,10 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
 
 
 @cli.command()
-@click.option("--endpoint", metavar="URL", help="The server's SPARQL query URL; the Graph Store URL is derived "
+@_once("--endpoint", metavar="URL", help="The server's SPARQL query URL; the Graph Store URL is derived "
                                                  "for Oxigraph (/query -> /store) and Virtuoso "
                                                  "(/sparql -> /sparql-graph-crud-auth).")
-@click.option("--store-url", metavar="URL", help="The server's Graph Store Protocol URL (for other servers).")
+@_once("--store-url", metavar="URL", help="The server's Graph Store Protocol URL (for other servers).")
 @_remote_options
 @click.pass_context
 def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_iri: str | None, auth: str | None,
@@ -260,7 +280,7 @@ def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@_once("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the site into (default: ROOT/site). Replaced only if empty or an earlier site.")
 @click.option("--partnership", "partnerships", multiple=True, metavar="NAME",
               help="This partnership's plans (a slug or name; repeat for more). Written to ROOT/site-NAME... "
@@ -272,7 +292,7 @@ def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_
               help="Only the plans of this year, e.g. 2020-21 (repeat for more).")
 @click.option("--serve", "serve_site", is_flag=True,
               help="Then serve it on http://127.0.0.1:PORT/ (this computer only) until Ctrl-C.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@_once("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.pass_context
 def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...], pfcc_plans: tuple[str, ...],
             years: tuple[str, ...], serve_site: bool, port: int) -> None:
@@ -304,11 +324,11 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
 
 @cli.command("import")
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PLAN.csv|PLAN.xlsx")
-@click.option("--meta", "meta", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@_once("--meta", "meta", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The plan's metadata YAML (partnership, year, priorities, PFCC plan, source).")
-@click.option("--partnership", help="Override the metadata's partnership id.")
-@click.option("--year", help="Override the metadata's plan year (e.g. 2021-22).")
-@click.option("--add-agencies", "add_agencies", metavar="TYPE",
+@_once("--partnership", help="Override the metadata's partnership id.")
+@_once("--year", help="Override the metadata's plan year (e.g. 2021-22).")
+@_once("--add-agencies", "add_agencies", metavar="TYPE",
               help="Add organisations missing from the agency register as new agencies of TYPE (e.g. charity) "
                    "instead of failing.")
 @click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
@@ -339,7 +359,7 @@ def import_(ctx: click.Context, table: Path, meta: Path, partnership: str | None
 
 
 @cli.command("new-plan")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+@_once("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="Folder to write plan-template.csv and plan-meta.yaml into.")
 def new_plan(out: Path) -> None:
     """Write an empty plan table (CSV) and a commented metadata file to fill in for 'cspgraph import'."""
@@ -386,9 +406,9 @@ def _echo_report(summary: list[str], sections: list, fmt: str) -> None:
             click.echo(render(s.columns, rows, "table"), nl=False)
 
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-_PARTNERSHIP = click.option("--partnership", help="A partnership slug or name (default: every partnership).")
-_PFCC_PLAN = click.option("--pfcc-plan", help="Only the plans serving this Police and Crime Plan, i.e. a force "
+_FORMAT = _once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+_PARTNERSHIP = _once("--partnership", help="A partnership slug or name (default: every partnership).")
+_PFCC_PLAN = _once("--pfcc-plan", help="Only the plans serving this Police and Crime Plan, i.e. a force "
                                               "area's partnerships (its slug, e.g. pfcc-essex-2016).")
 
 
@@ -403,10 +423,10 @@ def _serving(source: Store | Delivery, pfcc_plan: str | None) -> Store | Deliver
 
 
 @cli.command()
-@click.option("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
+@_once("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
 @_PARTNERSHIP
 @_PFCC_PLAN
-@click.option("--few", type=click.IntRange(min=0), default=1, show_default=True,
+@_once("--few", type=click.IntRange(min=0), default=1, show_default=True,
               help="Report harms the plan names with at most this many initiatives.")
 @_FORMAT
 @click.pass_context
@@ -430,17 +450,17 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, pfcc_pla
 
 
 @cli.command()
-@click.option("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
-@click.option("--harm", help="Only initiatives on this harm or a narrower one, e.g. county-lines, exploitation.")
-@click.option("--priority", help="Only initiatives serving this priority: pfcc:4, scp:1 or scheme/number.")
+@_once("--year", help="Plan year, e.g. 2020-21 (default: every plan year).")
+@_once("--harm", help="Only initiatives on this harm or a narrower one, e.g. county-lines, exploitation.")
+@_once("--priority", help="Only initiatives serving this priority: pfcc:4, scp:1 or scheme/number.")
 @_PARTNERSHIP
 @_PFCC_PLAN
 @click.option("--agency", "agencies", multiple=True, help="Explain this agency (slug or name; repeatable). "
                                                           "Default: the most brokering agencies.")
-@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
+@_once("--top", type=click.IntRange(min=0), default=5, show_default=True,
               help="How many agencies to explain when --agency is not given.")
 @_FORMAT
-@click.option("--html", type=click.Path(dir_okay=False, path_type=Path),
+@_once("--html", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw the network into this HTML file: one page that opens offline, anywhere.")
 @click.pass_context
 def network(ctx: click.Context, year: str | None, harm: str | None, priority: str | None, partnership: str | None,
