@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -49,6 +50,53 @@ def test_gaps_formats(mini_years_paths):
     md = _run(*_at(mini_years_paths), "gaps", "--format", "md").output
     assert "## Mini Community Safety Partnership 2020-21: statutory partners that lead nothing" in md
     assert "| 2020-21 | Essex County Fire and Rescue Service | 1 |" in md  # A:3 statutory; A:9 a partner only
+
+
+def test_gaps_few_widens_the_thin_harms():
+    """The focus harms of the 2020-21 priorities (scp-plan-2020-21.txt lines 36, 40, 44) with the rows addressing
+    them: organised crime, MAC Panel (55); county lines, Box Smart (67), Observers (152), Op Enlightenment (167);
+    drug trafficking, the same three through county lines; gangs, Virtual Crew (58), Observers, Op Enlightenment;
+    sexual offences, Observers, Op Enlightenment (child sexual exploitation), Op Ratify (166). Every other focus
+    harm has four or more."""
+    def thin(few: str) -> str:
+        result = _run("gaps", "--year", "2020-21", "--few", few)
+        assert result.exit_code == 0, result.output
+        lines = " ".join(result.output.split())
+        found = re.search(r"Harms the plan names that have at most [^:]+: (.*?)\.(?: |$)", lines)
+        return found.group(1) if found else ""
+
+    assert thin("0") == ""  # every focus harm has an initiative
+    assert thin("1") == thin("2") == "Organised crime (focus of SCP 1): 1"
+    assert thin("3") == ("Organised crime (focus of SCP 1): 1; County lines (focus of SCP 1): 3; Drug trafficking "
+                         "(focus of SCP 1): 3; Gangs (focus of SCP 1): 3; Sexual offences (focus of SCP 3): 3")
+
+
+def test_network_top_says_how_many_agencies_are_explained():
+    """--top N explains the first N agencies of the brokerage table (most brokering first), each once."""
+    def report(top: str) -> tuple[list[str], list[str]]:
+        payload = json.loads(_run("network", "--year", "2020-21", "--top", top, "--format", "json").stdout)
+        [table] = [s for s in payload["sections"] if s["title"].startswith("Agencies")]
+        [words] = [s for s in payload["sections"] if s["title"] == "In plain words"]
+        return [row["agency"] for row in table["rows"]], list(dict.fromkeys(row["agency"] for row in words["rows"]))
+
+    ranked, one = report("1")
+    assert len(ranked) > 2 and one == ranked[:1]
+    assert report("2")[1] == ranked[:2] and report("0")[1] == []
+    # the two most brokering: the council and the police, who lead 28 and 20 of the 2020-21 rows (test_data.py)
+    assert ranked[:2] == ["Colchester Borough Council", "Essex Police"]
+
+
+def test_gaps_says_when_statutory_partners_cannot_be_checked():
+    """The 2018-19 plan lists no members: "(none)" under "statutory partners that lead nothing" read as if every
+    one led something (a review found it)."""
+    for fmt, expected in (("table", "\nThe plan lists no members: its statutory partners cannot be checked.\n"),
+                          ("md", "\nThe plan lists no members: its statutory partners cannot be checked.\n"),
+                          ("csv", "\n# The plan lists no members: its statutory partners cannot be checked.\n")):
+        result = _run("gaps", "--year", "2018-19", "--format", fmt)
+        assert result.exit_code == 0 and expected in result.output, fmt
+    payload = json.loads(_run("gaps", "--year", "2018-19", "--format", "json").stdout)
+    [idle] = [s for s in payload["sections"] if s["title"].endswith("lead nothing")]
+    assert idle["rows"] == [] and idle["note"].startswith("The plan lists no members")
 
 
 def test_gaps_bad_year_exits_2():

@@ -480,6 +480,30 @@ def test_a_question_page_leads_with_the_plain_question_and_folds_the_analysts_de
     assert "by IRI" not in page[:folded] and question.question.split()[0] in page[lead:folded]
 
 
+def test_the_gaps_page_links_what_it_reports_to_its_page(site):
+    """A gap names a plan, a priority, a harm, an agency or an initiative: each is a link to its page (a review
+    found the page a dead end), and every link resolves."""
+    html = (site.out_dir / "gaps.html").read_text(encoding="utf-8")
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', html))
+    assert links["Safer Colchester Partnership 2020-21"] == "plans/safer-colchester--2020-21.html"
+    # statutory members that lead nothing in 2020-21 (cspgraph gaps --year 2020-21: 3 of 7)
+    for agency in ("Essex Community Rehabilitation Company", "Essex County Fire and Rescue Service",
+                   "NHS Clinical Commissioning Group"):
+        assert links[agency].startswith("agencies/"), agency
+    assert links["Drug trafficking"] == "harms/drug-trafficking.html"
+    assert links["Behind Closed Doors Conference"].startswith("initiatives/")  # names no PFCC priority
+    assert {href.split("/")[0] for href in links.values()} >= {"plans", "priorities", "harms", "agencies",
+                                                              "initiatives"}
+    # headings keep the plans' acronyms (str.capitalize made them "Scp x pfcc"); a plan that lists no members
+    # says its statutory partners cannot be checked rather than "None."
+    assert "<h3>SCP x PFCC priorities (initiatives serving both)</h3>" in html
+    assert "<h3>Initiatives with no PFCC priority</h3>" in html and "Scp x pfcc" not in html
+    assert html.count("The plan lists no members: its statutory partners cannot be checked.") == 1
+    for tag, _attribute, url in parse(site.out_dir / "gaps.html").urls:
+        if tag == "a" and not url.startswith("#"):
+            assert (site.out_dir / url.split("#")[0]).is_file(), url
+
+
 def test_the_home_and_gaps_pages_say_what_scp_pfcc_and_the_risk_matrix_are(site):
     """The reader is not expected to know the acronyms (a review found them never spelled out)."""
     for page in ("index.html", "gaps.html"):

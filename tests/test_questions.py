@@ -266,7 +266,11 @@ def test_initiatives_per_harm(questions, engines):
     # Urhuru Project (161) names domestic servitude only
     assert got["modern-slavery"] == (5, 4)
     # no initiative names the risk matrix's offence types (2018-19:9-12) in those words
-    assert got["rape"] == got["violence-with-injury"] == got["possession-of-weapons"] == got["drug-trafficking"] == (0, 0)
+    assert got["rape"] == got["violence-with-injury"] == got["possession-of-weapons"] == (0, 0)
+    # drug trafficking through county lines (a way of supplying drugs) and cuckooing (narrower than county
+    # lines), none directly: 2018-19:157 United Against Knife Crime, 236 Mate Crime / Cuckooing Training, 585
+    # Crimestoppers campaigns; 2020-21:67 Box Smart, 152 Observers, 167 Op Enlightenment
+    assert got["drug-trafficking"] == (6, 0)
     by_year = {_slug(r["harm"]): r["initiatives"] for r in _records(questions, engines, "initiatives-per-harm",
                                                                     year="2018-19")}
     assert by_year["knife-crime"] == 1 and by_year["stalking"] == 0
@@ -455,11 +459,12 @@ def test_places(questions, engines):
 def test_risk_matrix_coverage(questions, engines):
     rows = _records(questions, engines, "risk-matrix-coverage")
     # 2018-19:9-12: the four offence types, each against both plan years, zeros included. No row of either plan
-    # names them in those words: knife crime (Op Sceptre, Op Pegasi, United Against Knife Crime) is not
-    # 'possession of weapons' in the harm vocabulary, sexual offences are broader than rape, drug use is not
-    # trafficking
+    # names the first three in those words: knife crime (Op Sceptre, Op Pegasi, United Against Knife Crime) is
+    # not 'possession of weapons' in the harm vocabulary, sexual offences are broader than rape. Trafficking
+    # drugs is addressed through county lines and cuckooing: 2018-19:157, 236, 585 and 2020-21:67, 152, 167
+    # (test_initiatives_per_harm)
     assert [(r["rank"], r["offence"], r["year"], r["initiatives"]) for r in rows] == [
-        (rank, offence, year, 0)
+        (rank, offence, year, 3 if offence == "Trafficking Drugs" else 0)
         for rank, offence in enumerate(["Violence with Injury", "Possession of weapons offences", "Rape",
                                         "Trafficking Drugs"], start=1)
         for year in YEARS]

@@ -377,26 +377,29 @@ def _echo_report(summary: list[str], sections: list, fmt: str) -> None:
 
     if fmt == "json":
         payload = {"summary": summary, "sections": [
-            {"title": s.title, "columns": list(s.columns), "rows": [dict(zip(s.columns, r)) for r in s.rows()]}
+            {"title": s.title, "columns": list(s.columns), "rows": [dict(zip(s.columns, r)) for r in s.rows()],
+             **({"note": note} if (note := getattr(s, "note", "")) else {})}
             for s in sections]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
         return
     if fmt == "csv":
         click.echo("".join(f"# {line}\n" for line in summary), nl=False)
         for s in sections:
-            click.echo(f"\n# {s.title}\n" + render(s.columns, s.rows(), "csv"), nl=False)
+            note = f"# {s.note}\n" if getattr(s, "note", "") else ""
+            click.echo(f"\n# {s.title}\n{note}" + render(s.columns, s.rows(), "csv"), nl=False)
         return
     if fmt == "md":
         click.echo("".join(f"- {line}\n" for line in summary), nl=False)
         for s in sections:
-            click.echo(f"\n## {s.title}\n\n" + (render(s.columns, s.rows(), "md") if s.rows() else "(none)\n"), nl=False)
+            empty = getattr(s, "note", "") or "(none)"
+            click.echo(f"\n## {s.title}\n\n" + (render(s.columns, s.rows(), "md") if s.rows() else f"{empty}\n"), nl=False)
         return
     click.echo("\n".join(textwrap.fill(line, 110, subsequent_indent="  ") for line in summary))
     for s in sections:
         rows = s.rows()
         click.echo(f"\n{s.title}\n{'=' * min(len(s.title), 110)}")
         if not rows:
-            click.echo("(none)")
+            click.echo(getattr(s, "note", "") or "(none)")
         elif getattr(s, "prose", False):
             said: dict[str, list[str]] = {}
             for subject, sentence in rows:

@@ -44,7 +44,7 @@ from .errors import CspgraphError
 from .gaps import gap_report
 from .graph import current_umask
 from .namespaces import CSP, ID, ORG, SCHEMA, slug_of
-from .network import Delivery, as_delivery, co_delivery_network
+from .network import Delivery, Named, as_delivery, co_delivery_network
 from .project import ProjectPaths
 from .questions import Answer, Question, ask, load_questions, options, to_term
 from .scope import Part, Scope, chosen_plans, part
@@ -604,6 +604,8 @@ def spreadsheet_csv(columns: list[str], rows: list[tuple]) -> str:
 
 
 def _cell(site: _Site, value: Any) -> Value:
+    if isinstance(value, Named):  # an analysis' label that knows what it names: a link to that page
+        return site.ref(value.iri, str(value))
     if isinstance(value, str) and value.startswith(str(ID)):
         return site.ref(value)
     if isinstance(value, float):
@@ -880,12 +882,18 @@ def _network_page(site: _Site, data: Delivery) -> int:
 # ------------------------------------------------------------------------------------------------ gaps
 
 
+def _sentence_case(title: str) -> str:
+    """The first letter up, the rest as written: ``str.capitalize`` made "SCP x PFCC" "Scp x pfcc"."""
+    return title[:1].upper() + title[1:]
+
+
 def _gap_page(site: _Site, data: Delivery) -> None:
     """The gap report (:func:`cspgraph.gaps.gap_report`): per plan, findings in words, then its tables."""
     report = gap_report(data)
-    plans = [{"heading": plan.outline.name, "summary": plan.summary(),
-              "tables": [_table(s.title.removeprefix(f"{plan.outline.name}: ").capitalize(), list(s.columns),
-                                [[_cell(site, v) for v in row] for row in s.rows()]) for s in plan.sections()]}
+    plans = [{"heading": site.ref(plan.outline.iri, plan.outline.name), "summary": plan.summary(),
+              "tables": [_table(_sentence_case(s.title.removeprefix(f"{plan.outline.name}: ")), list(s.columns),
+                                [[_cell(site, v) for v in row] for row in s.rows()], note=s.note)
+                         for s in plan.sections()]}
              for plan in report.plans]
     site.render("gaps.html", "gaps.html", "Gaps: where the plans are thin", kind="gaps",
                 search="gap report priorities harms without initiatives single agency", reports=plans)

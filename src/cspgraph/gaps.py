@@ -34,7 +34,7 @@ from typing import Any
 
 from .errors import QueryError
 from .namespaces import slug_of
-from .network import Delivery, Initiative, Plan, Priority, Section, _names, _plural, as_delivery
+from .network import Delivery, Initiative, Named, Plan, Priority, Section, _names, _plural, as_delivery
 from .store import Store, paused_gc
 
 
@@ -196,8 +196,8 @@ class PlanGaps:
         name, year = self.plan.name, self.year
 
         def cov(rows: Sequence[PriorityCoverage]) -> tuple[tuple[Any, ...], ...]:
-            return tuple((year, c.priority.name, c.priority.label, c.count, "; ".join(c.initiatives),
-                          ", ".join(c.lead_agencies)) for c in rows)
+            return tuple((year, Named(c.priority.name, c.priority.iri), c.priority.label, c.count,
+                          "; ".join(c.initiatives), ", ".join(c.lead_agencies)) for c in rows)
 
         cov_cols = ("year", "priority", "title", "initiatives", "delivered by", "lead agencies")
         return [
@@ -206,16 +206,19 @@ class PlanGaps:
             Section(f"{name}: priorities with only one initiative", cov_cols, cov(self.single_initiative)),
             Section(f"{name}: priorities that depend on a single agency",
                     ("year", "priority", "title", "agency", "initiatives", "delivered by"),
-                    tuple((year, c.priority.name, c.priority.label, c.sole_agency, c.count, "; ".join(c.initiatives))
-                          for c in self.single_agency)),
+                    tuple((year, Named(c.priority.name, c.priority.iri), c.priority.label, c.sole_agency, c.count,
+                           "; ".join(c.initiatives)) for c in self.single_agency)),
             Section(f"{name}: SCP x PFCC priorities (initiatives serving both)", self.matrix_columns, self.matrix),
             Section(f"{name}: risk-matrix offence types and focus harms",
                     ("year", "harm", "named as", "initiatives", "addressed by"),
-                    tuple((year, h.label, h.why, h.count, "; ".join(h.initiatives)) for h in self.harms)),
+                    tuple((year, Named(h.label, h.harm), h.why, h.count, "; ".join(h.initiatives))
+                          for h in self.harms)),
             Section(f"{name}: statutory partners that lead nothing", ("year", "agency", "partner in"),
-                    tuple((year, x.label, x.partner_in) for x in self.idle_statutory)),
+                    tuple((year, Named(x.label, x.agency), x.partner_in) for x in self.idle_statutory),
+                    note="" if self.plan.statutory else "The plan lists no members: its statutory partners "
+                                                        "cannot be checked."),
             Section(f"{name}: initiatives with no PFCC priority", ("year", "initiative", "lead", "SCP priorities"),
-                    tuple((year, u.label, u.leads, u.scp) for u in self.unmapped)),
+                    tuple((year, Named(u.label, u.initiative), u.leads, u.scp) for u in self.unmapped)),
         ]
 
 

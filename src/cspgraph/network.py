@@ -1122,6 +1122,21 @@ class NetworkReport:
         return [self.centrality, self.communities, words]
 
 
+class Named(str):
+    """A label that keeps the IRI of what it names.
+
+    The CLI prints it as the text it is (tables, CSV, JSON); the explorer, which has a page for the IRI,
+    makes it a link, so a gap it reports leads to the priority, harm, agency or initiative concerned.
+    """
+
+    iri: str
+
+    def __new__(cls, text: str, iri: str) -> Named:
+        named = super().__new__(cls, text)
+        named.iri = iri
+        return named
+
+
 @dataclass(frozen=True)
 class Section:
     """A titled table of plain values, as every analysis hands it to the CLI and the explorer."""
@@ -1130,6 +1145,9 @@ class Section:
     columns: tuple[str, ...]
     data: tuple[tuple[Any, ...], ...] = ()
     prose: bool = False  # (subject, sentence) rows best read as paragraphs than as a table
+    # said instead of "none" when the rows could not be looked for (a plan that lists no members has no
+    # statutory partners to check): an empty table would read as "every one leads something"
+    note: str = ""
 
     def rows(self) -> list[tuple[Any, ...]]:
         return list(self.data)
