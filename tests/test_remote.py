@@ -242,6 +242,12 @@ def test_cli_build_push_and_ask_on_the_server(oxigraph_server, mini_paths):
                   "--graph", graph)
     assert remote.exit_code == 0, remote.output
     assert json.loads(remote.stdout) == json.loads(local.stdout) != []
+    # a graph never pushed (a misspelt --graph) answers no rows: said, not printed as "(no rows)" with exit 0
+    for fmt in ("table", "json"):
+        nowhere = _run(*args, "ask", "initiatives-per-plan", "--format", fmt, "--endpoint", oxigraph_server.endpoint,
+                       "--graph", f"{graph}-misspelt")
+        assert nowhere.exit_code == 2 and "holds no plan" in nowhere.output and "cspgraph push" in nowhere.output
+        assert "(no rows)" not in nowhere.output and "[]" not in nowhere.output
     plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
     time.sleep(0.01)
     plan.write_text(plan.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -354,6 +360,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, b"<html><body>Welcome</body></html>", "text/html")
         elif kind == "forbidden":
             self._reply(403, b"<html><h3>Error 42000</h3><xmp>SECURITY: Permission denied</xmp></html>", "text/html")
+        elif kind == "noput" and self.command == "PUT":  # what Python's http.server says to a method it lacks
+            self._reply(501, b"Unsupported method ('PUT')", "text/plain")
+        elif kind == "badjson":
+            self._reply(200, b'{"head": {"vars": ["x"]}, "results": {"bindings": [', "application/sparql-results+json")
         elif action == "store":
             self._reply(201, b"", "text/plain")
         elif kind == "truncated":
@@ -489,3 +499,15 @@ def test_refusals_carry_the_server_message_and_a_hint(handler):
     text = str(err.value)
     assert "HTTP 403 Forbidden: Error 42000 SECURITY: Permission denied" in text  # HTML stripped
     assert "sparql-graph-crud-auth" in text
+
+
+def test_a_server_without_put_is_told_to_use_the_graph_store_url(handler):
+    """HTTP 501 is how a server says it has no PUT: the fix is --store-url, as for 405 (a review found 501 sent
+    to "the server failed")."""
+    with pytest.raises(EndpointError, match=r"HTTP 501.*Unsupported method \('PUT'\)\n.*--store-url"):
+        push_graph(_tiny_graph(), f"{handler.url}/noput/store")
+
+
+def test_malformed_results_say_what_to_do(handler):
+    with pytest.raises(EndpointError, match=r"malformed JSON results.*\n  -> check the server's log"):
+        RemoteStore(f"{handler.url}/badjson/query").select("SELECT ?x WHERE { ?x ?p ?o }")

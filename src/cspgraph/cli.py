@@ -249,6 +249,8 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
     store = store_for(paths, engine, endpoint=endpoint, graph=graph_iri, auth=auth, timeout=timeout,
                       notify=_stderr)  # the embedded store says when it answers from data no build validated
     answer = run(question, store, values)
+    if answer.empty and endpoint is not None:
+        store.require_plans()  # a graph never pushed, or a misspelt --graph, answers "no rows" too
     if answer.empty and fmt == "table":
         click.echo(f"(no rows) {question.empty}".rstrip())
         return

@@ -47,7 +47,7 @@ from SPARQLWrapper import ASK, JSON, POST, SELECT, SPARQLWrapper
 
 from . import __version__
 from .errors import DataError, EndpointError, Location, QueryError
-from .namespaces import GRAPH_MAIN
+from .namespaces import CSP, GRAPH_MAIN
 from .project import ProjectPaths
 from .store import Store, Table
 
@@ -210,6 +210,7 @@ _HINTS = {
     404: "check the URL (Oxigraph: /query and /store; Virtuoso: /sparql and /sparql-graph-crud-auth)",
     405: "this URL does not accept the request; for push pass the Graph Store URL with --store-url",
     413: "the graph is larger than the server accepts in one request: raise its upload limit",
+    501: "this URL does not accept the request; for push pass the Graph Store URL with --store-url",
 }
 
 
@@ -356,7 +357,8 @@ class RemoteStore:
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise EndpointError(f"{self.endpoint} answered malformed JSON results: {err}") from None
+            raise EndpointError(f"{self.endpoint} answered malformed JSON results: {err}\n"
+                                "  -> check the server's log; a proxy or a server cut off mid-answer does this") from None
         # Virtuoso cuts answers at ResultSetMaxRows and says so only in this header (sent when the answer
         # reaches the limit): a silently truncated answer would be a wrong answer, so refuse it
         if headers.get("X-SPARQL-MaxRows"):
@@ -381,6 +383,17 @@ class RemoteStore:
         if not isinstance(data.get("boolean"), bool):
             raise EndpointError(f"{self.endpoint} answered JSON that is not an ASK result")
         return data["boolean"]
+
+    def require_plans(self) -> None:
+        """Refuse a graph with no plan in it: there, an empty answer says nothing about the plans.
+
+        A server answers "no rows" as readily for a graph never pushed, or a --graph misspelt, as for a true
+        none; a user read that as "no partnership does this".
+        """
+        if not self.ask(f"ASK {{ ?plan a <{CSP}Plan> }}"):
+            where = f"the graph <{self.graph}>" if self.graph is not None else "the default graph"
+            raise EndpointError(f"{where} at {self.endpoint} holds no plan, so an empty answer there says nothing\n"
+                                "  -> put the graph there with 'cspgraph push --endpoint URL', or check --graph")
 
     def triple_count(self) -> int:
         """How many triples the queried graph holds (one COUNT query on the server)."""
