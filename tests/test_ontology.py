@@ -622,3 +622,15 @@ def test_labels_are_english_literals():
     for name in ["harms.ttl", "statuses.ttl", "agency-types.ttl"]:
         for label in graph(name).objects(None, SKOS.prefLabel):
             assert isinstance(label, Literal) and label.language == "en", (name, label)
+
+
+def test_no_node_has_the_same_preferred_and_alternative_label(built):
+    """SKOS S13: skos:prefLabel and skos:altLabel are disjoint. The agency register listed the community safety
+    team's name among its spellings (a review found "CBC Community Safety Team" as both); the build leaves a
+    spelling equal to the name out."""
+    graph = built.graph
+    clashes = [(s, str(alt)) for s, alt in graph.subject_objects(SKOS.altLabel)
+               if any(str(pref) == str(alt) for pref in graph.objects(s, SKOS.prefLabel))]
+    assert clashes == []
+    team = URIRef("https://w3id.org/cspgraph/id/agency/colchester-borough-council/community-safety-team")
+    assert {str(a) for a in graph.objects(team, SKOS.altLabel)} >= {"CBC Community Safety", "CST"}

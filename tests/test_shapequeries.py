@@ -77,8 +77,10 @@ def test_same_results_on_the_bundled_data(repo_paths, built):
     reference = validate_graph(built.graph, shapes, "pyshacl")
     assert ours.validator == "sparql" and reference.validator == "pyshacl"
     assert comparable(ours.report_graph) == comparable(reference.report_graph)
-    # the three 2020-21 initiatives whose LEAD AGENCY cell names no agency in the register (data/plans/)
-    assert (ours.conforms, ours.violations, ours.warnings) == (True, 0, 3)
+    # no warning: the three 2020-21 rows without a lead agency (Refugee Action, National Stalking Awareness Week,
+    # Hate Crime Awareness - Website Information: 2020-21 lines 169, 155, 151) have no lead cell in the plan
+    # (cell: null, and a note saying so), so the lead warning, which checks lead cells, has nothing to say
+    assert (ours.conforms, ours.violations, ours.warnings) == (True, 0, 0)
     assert ours.messages == reference.messages
 
 
@@ -209,7 +211,7 @@ def test_check_and_build_take_the_validator(tmp_path, repo_paths, validator):
     root = ["--root", str(repo_paths.root)]
     out = runner.invoke(cli, [*root, "build", "--out", str(tmp_path / "g.ttl"), "--validator", validator])
     assert out.exit_code == 0, out.output
-    assert f"SHACL ({validator}): conforms (0 violations, 3 warnings)" in out.output
+    assert f"SHACL ({validator}): conforms (0 violations, 0 warnings)" in out.output
     bad = runner.invoke(cli, [*root, "build", "--out", str(tmp_path / "g.ttl"), "--validator", "fast"])
     assert bad.exit_code == 2 and "fast" in bad.output
 

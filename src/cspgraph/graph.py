@@ -173,6 +173,13 @@ class _Builder:
         if pref:
             self.add(s, _SKOS.prefLabel, _lit(text))
 
+    def alt_labels(self, s: URIRef, name: str, spellings: Iterable[object]) -> None:
+        """The other spellings as skos:altLabel, the name itself left out: SKOS keeps a node's preferred and
+        alternative labels disjoint (S13), and a register that lists the name among its spellings broke it."""
+        for alt in spellings:
+            if str(alt) != name:
+                self.add(s, _SKOS.altLabel, _lit(str(alt)))
+
     def span(self, subject: URIRef, source: SourceText, lines: list[int] | int | None) -> None:
         """Attach ``prov:wasDerivedFrom`` a source span carrying the quoted (redacted) lines."""
         if lines is None:
@@ -221,8 +228,7 @@ class _Builder:
             s = ns.partnership_iri(pid)
             self.add(s, _TYPE, _CSP.Partnership)
             self.label(s, rec["name"])
-            for alt in rec.get("alt") or []:
-                self.add(s, _SKOS.altLabel, _lit(alt))
+            self.alt_labels(s, rec["name"], rec.get("alt") or [])
             self.register_spans(s, rec)
             self.note(s, rec)
         for aid, rec in data.agencies.items():
@@ -231,8 +237,7 @@ class _Builder:
             self.label(s, rec["name"])
             self.add(s, _ORG.classification, ns.agency_type_iri(rec["type"]))
             # alt_local spellings are spellings of the plans too; only the importer's name matching is scoped
-            for alt in [*(rec.get("alt") or []), *local_spellings(rec)]:
-                self.add(s, _SKOS.altLabel, _lit(str(alt)))
+            self.alt_labels(s, rec["name"], [*(rec.get("alt") or []), *local_spellings(rec)])
             self.note(s, rec)
             self.register_spans(s, rec)
             for unit in rec.get("units") or []:
@@ -242,8 +247,7 @@ class _Builder:
                 self.label(u, unit["name"])
                 self.register_spans(u, unit)
                 self.note(u, unit)
-                for alt in [*(unit.get("alt") or []), *local_spellings(unit)]:
-                    self.add(u, _SKOS.altLabel, _lit(str(alt)))
+                self.alt_labels(u, unit["name"], [*(unit.get("alt") or []), *local_spellings(unit)])
         for pid, rec in data.places.items():
             s = ns.place_iri(pid)
             self.add(s, _TYPE, _CSP.Place)
