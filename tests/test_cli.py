@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -145,6 +147,10 @@ def test_csv_output_neutralises_spreadsheet_formulas():
 
     text = render(["name", "n"], [["=HYPERLINK(\"x\")", -3], ["+1 x", 2], ["plain", "-4"]], "csv")
     assert text.splitlines() == ["name,n", '"\'=HYPERLINK(""x"")",-3', "'+1 x,2", "plain,-4"]
+    # every character a spreadsheet reads as the start of a formula (OWASP), and numbers left as they are
+    cells = ["@SUM(A1)", "-1+A1", "\t=1", "\r=1", "a\rb", "-4", "2.5"]
+    read = list(csv.reader(io.StringIO(render(["cell"], [[c] for c in cells], "csv"), newline="")))
+    assert read == [["cell"], ["'@SUM(A1)"], ["'-1+A1"], ["'\t=1"], ["'\n=1"], ["a\nb"], ["-4"], ["2.5"]]
 
 
 def test_diff_refuses_a_year_that_is_not_a_plan_year():

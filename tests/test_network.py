@@ -49,7 +49,7 @@ def years(mini_years_store):
 
 def test_mini_network_rolls_units_up_to_their_agency(mini_paths):
     g = co_delivery_network(open_store(mini_paths))
-    # mini-plan.txt line 5 Op Example (Essex Police), 6 Street Cleanup (the council's community safety team),
+    # mini-plan.txt line 5 Op Example (Essex Police), 6 Street Cleanup (MBC Community Safety Team, the council's team),
     # 7 Youth Boxing (Mini Borough Council / Essex Police): two agencies, one shared initiative
     assert set(g) == {_a("essex-police"), _a("mini-borough-council")}
     assert _edges(g) == {frozenset({_a("essex-police"), _a("mini-borough-council")}): 1}

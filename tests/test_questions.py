@@ -156,16 +156,19 @@ def test_parameter_options_list_the_bundled_values(questions, real_store):
 
 @pytest.mark.parametrize("payload", ['"} ; DROP ALL ;', '"} ; DROP ALL ; {', "x } UNION { ?s ?p ?o }", "2020-21\" }"])
 def test_injection_is_a_value_never_a_query(questions, built, payload):
-    """Every parameter of every question, given a payload: refused or answered as a value; the graph unchanged."""
+    """Every parameter of every question, given a payload: refused as a value that is not allowed, and the graph
+    unchanged. Every parameter is a year, an IRI or one of its question's allowed values, so a payload can never
+    be answered: if one were, its text would have reached the query."""
     store = OxigraphStore.from_graph(built.graph)
     before = len(store)
+    asked = 0
     for q in questions.values():
         for param in q.params:
-            try:
+            # "not a valid IRI", "not a plan year", "not one of the allowed values"
+            with pytest.raises(QueryError, match=r"\bnot\b"):
                 ask(q, store, {param.name: payload})
-            except QueryError as err:
-                assert "not" in str(err)  # "not a valid IRI", "not a plan year", "not one of the allowed values"
-    assert len(store) == before
+            asked += 1
+    assert asked >= len(questions) and len(store) == before
 
 
 # ------------------------------------------------------------------------------------------------ answers
@@ -190,7 +193,7 @@ def test_pfcc_priority_coverage(questions, engines):
     # Reclaim the Night have one number cell, read as SCP (their notes). PFCC 7 only in Essex Police Ops (181).
     assert [got[("2018-19", str(n))] for n in range(1, 8)] == [6, 8, 3, 7, 8, 12, 1]
     # 2020-21 PFCC cells, e.g. 55 '4, 5 & 6', 64 '1, 4, 5 & 6', 95 '1, 2, 4, 6 & 7'; Sanctuary Scheme read from
-    # line 157 '3, 4 & 6' (line 158 '5, 4 & 0' is garbled: its note). PFCC 7 only in Nights of Action (95).
+    # line 157 '3, 4 & 6' (line 158 '5, 4 & 0' is garbled: its note; the lines are ambiguous, test_gaps.py says how). PFCC 7 only in Nights of Action (95).
     assert [got[("2020-21", str(n))] for n in range(1, 8)] == [7, 16, 5, 13, 12, 20, 1]
     assert len(got) == 14  # every PFCC priority of both plans, zeros included
 

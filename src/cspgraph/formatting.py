@@ -30,10 +30,14 @@ _LINE_BREAKS = re.compile(r"(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])+")
 
 
 def _csv_cell(value: Any) -> str:
-    """A text cell that starts like a formula (=, +, -, @, tab, CR) gets a leading apostrophe, so opening the CSV
-    in a spreadsheet never runs a formula written into a plan (OWASP "CSV injection"); numbers are left alone."""
+    """A text cell that starts like a formula (=, +, -, @, tab, line break) gets a leading apostrophe, so opening
+    the CSV in a spreadsheet never runs a formula written into a plan (OWASP "CSV injection"); numbers are left
+    alone. A carriage return becomes a line feed: the writer quotes a cell holding a line feed, but not one
+    holding a lone CR, which then split the row in two for every reader (a review found it)."""
     text = _cell(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\n") and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 
