@@ -456,7 +456,7 @@ source:                              # optional: where the plan was read from
 priorities:                          # the plan's own numbered priorities
   - number: 1
     title: Tackle violence and exploitation
-    narrative: optional paragraph under the priority heading
+    # narrative: The partnership will ...   # optional: the paragraph under the priority heading, as printed
     # harms: [serious-violence]      # optional: slugs or labels of ontology/harms.ttl; default: inferred
     # lead: Essex Police             # optional: the lead of rows of this priority whose lead cell is empty
   - number: 2
