@@ -212,6 +212,31 @@ def test_network_page_data_matches_the_networkx_graph(site, built):
     assert all(re.fullmatch(r"n[0-9]+", n["id"]) for n in data["nodes"])  # opaque ids, never IRIs or names
 
 
+def test_question_tables_are_headed_in_words_and_their_csv_keeps_the_names(site):
+    """A strategic lead read `initiativeNames` and `matrixYear` over the tables (a review found it); programs
+    reading the CSV keep the SPARQL names."""
+    for qid, headings in (("agency-pairs", ["agency 1", "agency 2", "initiatives", "initiative names"]),
+                          ("risk-matrix-coverage", ["partnership", "matrix year", "rank", "offence", "harm", "year",
+                                                    "initiatives", "initiative names"])):
+        page = (site.out_dir / "questions" / f"{qid}.html").read_text(encoding="utf-8")
+        head = re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1)
+        assert re.findall(r"<th[^>]*>([^<]*)</th>", head) == headings, qid
+        csv_head = (site.out_dir / "questions" / f"{qid}.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+        assert "initiativeNames" in csv_head.split(","), qid
+
+
+def test_the_priority_filter_lists_pfcc_then_each_years_scp_priorities_by_number(site):
+    """Plan by plan, each by number (it used to interleave PFCC 1, SCP 2018-19 1, SCP 2020-21 1, ...): the PFCC
+    plan's 7 priorities (scp-plan-2020-21.txt lines 171-183), then 2018-19's four SCP priorities and
+    2020-21's three (scp-plan-2018-19.txt 37-69, scp-plan-2020-21.txt 32-46)."""
+    body = (site.out_dir / "network.html").read_text(encoding="utf-8")
+    select = re.search(r'<select name="priority" id="filter-priority">(.*?)</select>', body, re.DOTALL).group(1)
+    names = [re.match(r"(PFCC|SCP \d{4}-\d{2}) (\d+):", text).groups()
+             for text in re.findall(r"<option[^>]*>([^<]*)</option>", select)[1:]]
+    assert names == ([("PFCC", str(n)) for n in range(1, 8)] + [("SCP 2018-19", str(n)) for n in range(1, 5)]
+                     + [("SCP 2020-21", str(n)) for n in range(1, 4)])
+
+
 # ------------------------------------------------------------------------------------------------ safety
 
 

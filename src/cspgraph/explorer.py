@@ -453,6 +453,24 @@ def _with_year(f: Facts, initiative: str) -> str:
     return f"{f.label(initiative)} ({f.year_of(initiative)})"
 
 
+def _priority_order(f: Facts, priority: str) -> tuple:
+    """PFCC priorities first, plan by plan, then each year's SCP priorities, each list by number.
+
+    ``Facts.sort_key`` orders by year then number, and a priority has no year of its own: the filter read
+    PFCC 1, SCP 2018-19 1, SCP 2020-21 1, SCP 2018-19 2, PFCC 2 ... (a review found it).
+    """
+    pfcc = f.has_type(priority, CSP.PFCCPriority)
+    scheme = f.iri(priority, SKOS.inScheme) or ""
+    if pfcc:
+        group = f.label(scheme) if scheme else ""
+    else:
+        plans = f.subjects(CSP.partnershipPriorities, scheme) if scheme else []
+        group = (f.text(plans[0], CSP.planYear) or "") if plans else ""
+    notation = f.text(priority, SKOS.notation)
+    number = int(notation) if notation and notation.isdigit() else 0
+    return (not pfcc, group, scheme, number, f.label(priority).lower(), priority)
+
+
 def _priority_name(f: Facts, priority: str) -> str:
     scheme = f.iri(priority, SKOS.inScheme)
     kind = "PFCC" if f.has_type(priority, CSP.PFCCPriority) else "SCP"
@@ -756,6 +774,21 @@ def _menus(q: Question, variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return menus
 
 
+_ACRONYMS = {"scp": "SCP", "pfcc": "PFCC", "iri": "IRI"}
+
+
+def _heading(column: str) -> str:
+    """A question's column as a reader's heading: ``initiativeNames`` -> "initiative names", ``pfccMapping`` ->
+    "PFCC mapping", ``agency1`` -> "agency 1". The SPARQL names headed the tables (a review found strategic
+    leads met ``matrixYear``); the CSV keeps them, for programs, and the folded description explains them.
+
+    >>> [_heading(c) for c in ("initiativeNames", "scpNotation", "agency1", "year")]
+    ['initiative names', 'SCP notation', 'agency 1', 'year']
+    """
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", column)
+    return " ".join(_ACRONYMS.get(w.lower(), w.lower()) for w in words) or column
+
+
 def _display(site: _Site, answer: Answer, limit: int | None = None) -> tuple[list[str], list[list[Value]], list[int]]:
     """Columns and cells to show (of the first ``limit`` rows): an IRI column links with its label, so its
     ``<name>Label`` twin is hidden."""
@@ -766,7 +799,8 @@ def _display(site: _Site, answer: Answer, limit: int | None = None) -> tuple[lis
     numeric = [k for k, i in enumerate(keep)
                if rows and all((isinstance(r[i], (int, float)) and not isinstance(r[i], bool)) or r[i] is None
                                for r in rows)]
-    return ([answer.columns[i] for i in keep], [[_cell(site, r[i]) for i in keep] for r in rows[:limit]], numeric)
+    return ([_heading(answer.columns[i]) for i in keep], [[_cell(site, r[i]) for i in keep] for r in rows[:limit]],
+            numeric)
 
 
 def _question_page(site: _Site, q: Question, variant: dict[str, Any], menus: list[dict[str, Any]]) -> None:
@@ -800,7 +834,7 @@ def _bars(q: Question, answer: Answer) -> dict[str, Any] | None:
     labels = [i for i in range(len(answer.columns))
               if i not in numeric and not str(rows[0][i] or "").startswith(str(ID))]
     top = max((r[value] or 0) for r in rows) or 1
-    return {"column": answer.columns[value],
+    return {"column": _heading(answer.columns[value]),
             "bars": [{"label": " ".join(str(r[i]) for i in labels) or str(r[0]), "value": r[value],
                       "width": round(100 * (r[value] or 0) / top, 1)} for r in rows]}
 
@@ -858,7 +892,7 @@ def _network_page(site: _Site, data: Delivery) -> int:
         edge["id"] = f"e{k}"
     f = site.facts
     used = {p for ini in data.initiatives for p in ini.priorities}
-    priorities = sorted((p for p in data.priorities if p in used), key=f.sort_key)
+    priorities = sorted((p for p in data.priorities if p in used), key=lambda p: _priority_order(f, p))
     pkey = {p: site.page_of.get(p, "priorities/" + sha1(p.encode()).hexdigest()[:10]).split("/")[-1]
             .removesuffix(".html") for p in used}
     payload = drawn.data()
