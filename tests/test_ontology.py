@@ -640,3 +640,16 @@ def test_no_node_has_the_same_preferred_and_alternative_label(built):
     assert clashes == []
     team = URIRef("https://w3id.org/cspgraph/id/agency/colchester-borough-council/community-safety-team")
     assert {str(a) for a in graph.objects(team, SKOS.altLabel)} >= {"CBC Community Safety", "CST"}
+
+
+def test_every_node_has_a_label(built):
+    """ONTOLOGY.md: every node has an rdfs:label. Memberships, reported figures and grants had none (a review
+    counted 19, 29 and 5), nor had the ontology headers; the labels say what each is."""
+    graph = built.graph
+    unlabelled = {s for s in graph.subjects() if isinstance(s, URIRef) and (s, RDFS.label, None) not in graph}
+    assert unlabelled == set()
+    labels = {str(label) for label in graph.objects(None, RDFS.label)}
+    # 2020-21 line 9 lists the council as a statutory member; 2018-19 lines 717-720 fund Open Road's acid attack
+    # kits (£360); 2020-21 line 150: "Colchester has 7 Hate Incident Reporting Centres"
+    assert "Colchester Borough Council, statutory member of Safer Colchester Partnership 2020-21" in labels
+    assert "£360 grant to Open Road" in labels and "7 Hate Incident Reporting Centres" in labels

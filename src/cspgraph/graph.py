@@ -210,6 +210,14 @@ class _Builder:
         agency, _, unit = ref.partition("/")
         return ns.agency_iri(agency, unit or None)
 
+    def org_name(self, ref: str) -> str:
+        """The register's name of an agency or a unit (``agency/unit``), for the labels of nodes that name one."""
+        agency, _, unit = ref.partition("/")
+        rec = self.data.agencies[agency]
+        if unit:
+            return next((str(u["name"]) for u in rec.get("units") or [] if u["id"] == unit), ref)
+        return str(rec["name"])
+
     # ------------------------------------------------------------------ reference data
     def reference(self) -> None:
         data = self.data
@@ -335,6 +343,9 @@ class _Builder:
             self.add(s, _ORG.organization, partnership)
             role = ns.STATUTORY_MEMBER if rec["role"] == "statutory" else ns.NON_STATUTORY_MEMBER
             self.add(s, _ORG.role, role)
+            # every node has a label (ONTOLOGY.md): "Essex Police, statutory member of ... 2020-21"
+            kind = "statutory" if rec["role"] == "statutory" else "non-statutory"
+            self.add(s, _RDFS.label, _lit(f"{self.org_name(rec['agency'])}, {kind} member of {name} {year}"))
             self.add(s, _CSP.listedIn, plan)
             self.span(s, source, rec["lines"])
         for n, rec in enumerate(doc.get("funding") or [], start=1):
@@ -346,6 +357,12 @@ class _Builder:
 
     def grant(self, s: URIRef, rec: LocatedDict, source: SourceText) -> None:
         self.add(s, _TYPE, _SCHEMA.MonetaryGrant)
+        currency = str(rec.get("currency") or "GBP")
+        amount = Decimal(str(rec["amount"]))
+        label = (f"£{amount:,} grant" if currency == "GBP" else f"{currency} {amount:,} grant")
+        label += f" from {self.org_name(rec['funder'])}" if rec.get("funder") else ""
+        label += f" to {self.org_name(rec['recipient'])}" if rec.get("recipient") else ""
+        self.add(s, _RDFS.label, _lit(label))  # every node has a label (ONTOLOGY.md)
         self.add(s, _SCHEMA.amount, _lit(Decimal(str(rec["amount"])), XSD.decimal))
         self.add(s, _SCHEMA.currency, _lit(str(rec.get("currency") or "GBP")))
         if rec.get("purpose"):
@@ -416,6 +433,7 @@ class _Builder:
             f = ns.figure_iri(s, n)
             self.add(s, _CSP.reportedFigure, f)
             self.add(f, _TYPE, _SCHEMA.QuantitativeValue)
+            self.add(f, _RDFS.label, _lit(f"{fig['value']} {fig.get('unit') or ''}".strip()))  # "1006 pupils registered"
             self.add(f, _SCHEMA.value, _lit(Decimal(str(fig["value"])), XSD.decimal))
             if fig.get("unit"):
                 self.add(f, _SCHEMA.unitText, _lit(str(fig["unit"])))
