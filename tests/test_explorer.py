@@ -212,6 +212,42 @@ def test_network_page_data_matches_the_networkx_graph(site, built):
     assert all(re.fullmatch(r"n[0-9]+", n["id"]) for n in data["nodes"])  # opaque ids, never IRIs or names
 
 
+def test_the_network_picture_has_its_facts_as_a_table(site, built):
+    """A text alternative to the picture (WCAG 1.1.1, an accessibility review found none): every organisation
+    of the network, its initiatives and whom it works with most, with the shared initiatives of each link."""
+    from cspgraph.network import co_delivery_network
+
+    graph = co_delivery_network(OxigraphStore.from_graph(built.graph))
+    body = (site.out_dir / "network.html").read_text(encoding="utf-8")
+    assert 'aria-describedby="network-as-table"' in body
+    table = body[body.index('<details class="as-table" id="network-as-table">'):]
+    table = table[:table.index("</details>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)[1:]
+    assert len(rows) == graph.number_of_nodes() == site.network_nodes
+    police = next(r for r in rows if re.search(r">Essex Police</a></td>", r))
+    cbc = "https://w3id.org/cspgraph/id/agency/colchester-borough-council"
+    police_iri = "https://w3id.org/cspgraph/id/agency/essex-police"
+    shared = graph.edges[police_iri, cbc]["weight"]
+    assert f">Colchester Borough Council ({shared})</a>" in police
+    assert re.search(r"and \d+ more", police)  # Essex Police works with more than eight organisations
+
+
+def test_pages_can_be_used_from_the_keyboard_and_on_a_phone(site):
+    """From the accessibility review: a skip link to the content, the current section marked, a visible focus
+    on white, tables that scroll on their own on a narrow screen, bars hidden from screen readers (the answer
+    table below says the same), and the home page's title said once."""
+    gaps = (site.out_dir / "gaps.html").read_text(encoding="utf-8")
+    assert '<a class="skip" href="#content">Skip to content</a>' in gaps and '<main id="content"' in gaps
+    assert '<a href="gaps.html" aria-current="page">Gaps</a>' in gaps and gaps.count('aria-current="page"') == 1
+    assert gaps.count('<div class="table-scroll" role="region" tabindex="0"') == gaps.count("<table>")
+    css = (site.out_dir / "static" / "site.css").read_text(encoding="utf-8")
+    assert ":focus-visible { outline: 3px solid var(--ink)" in css and ".table-scroll { overflow-x: auto; }" in css
+    home = (site.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "<title>Community Safety Partnership plans explorer</title>" in home
+    bars = (site.out_dir / "questions" / "initiatives-per-agency.html").read_text(encoding="utf-8")
+    assert '<table aria-hidden="true">' in bars and 'aria-label="Bar chart"' not in bars
+
+
 def test_question_tables_are_headed_in_words_and_their_csv_keeps_the_names(site):
     """A strategic lead read `initiativeNames` and `matrixYear` over the tables (a review found it); programs
     reading the CSV keep the SPARQL names."""

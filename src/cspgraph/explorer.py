@@ -273,7 +273,7 @@ class _Site:
     def render(self, rel: str, template: str, title: str, *, kind: str = "", search: str = "", **context: Any) -> None:
         root = "../" * rel.count("/")
         html = self.env.get_template(template).render(
-            root=root, title=title, kind=kind, built=self.built, csp=drawing.content_security_policy(),
+            root=root, page=rel, title=title, kind=kind, built=self.built, csp=drawing.content_security_policy(),
             **context)
         self.write_file(rel, html)
         self.pages[rel] = title
@@ -909,8 +909,36 @@ def _network_page(site: _Site, data: Delivery) -> int:
     ]
     site.render("network.html", "network.html", "Who works with whom", kind="network",
                 search="co-delivery network partners", drawing=drawn, groups=drawn.groups, graph_data=payload,
-                filters=filters, nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+                filters=filters, nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
+                as_table=_network_table(site, graph, drawn.groups, involved))
     return graph.number_of_nodes()
+
+
+#: partners named per organisation in the network's table; its page lists them all
+NETWORK_TABLE_PARTNERS = 8
+
+
+def _network_table(site: _Site, graph: nx.Graph, groups: Iterable[Any], involved: dict[str, set[int]]) -> Section:
+    """The picture's facts as a table, for those who cannot see or point at it (WCAG 1.1.1, an accessibility
+    review found the picture had no text): each organisation, its type, its initiatives and whom it works
+    with most, shared initiatives in brackets."""
+    types = {g.key: g.label for g in groups}
+
+    def name(node: Any) -> str:
+        return str(graph.nodes[node].get("label") or node)
+
+    rows = []
+    for node in sorted(graph.nodes, key=lambda n: name(n).lower()):
+        partners = sorted(graph[node].items(), key=lambda kv: (-kv[1].get("weight", 1), name(kv[0]).lower()))
+        shown: list[Value] = [site.ref(str(p), f"{name(p)} ({d.get('weight', 1)})")
+                              for p, d in partners[:NETWORK_TABLE_PARTNERS]]
+        if len(partners) > NETWORK_TABLE_PARTNERS:
+            shown.append(f"and {len(partners) - NETWORK_TABLE_PARTNERS} more")
+        kind = graph.nodes[node].get("type") or "other"
+        rows.append([site.ref(str(node), name(node)), types.get(kind, kind), str(len(involved[str(node)])),
+                     shown or "no one: it works alone"])
+    return _table("The network as a table", ["organisation", "type", "initiatives", "works with most"], rows,
+                  numeric=[2])
 
 
 # ------------------------------------------------------------------------------------------------ gaps
@@ -924,9 +952,14 @@ def _sentence_case(title: str) -> str:
 def _gap_page(site: _Site, data: Delivery) -> None:
     """The gap report (:func:`cspgraph.gaps.gap_report`): per plan, findings in words, then its tables."""
     report = gap_report(data)
+    def numbers(rows: list[tuple[Any, ...]]) -> list[int]:  # right-aligned, as on the question pages
+        return [i for i in range(len(rows[0]))
+                if all(isinstance(r[i], int) and not isinstance(r[i], bool) for r in rows)] if rows else []
+
     plans = [{"heading": site.ref(plan.outline.iri, plan.outline.name), "summary": plan.summary(),
               "tables": [_table(_sentence_case(s.title.removeprefix(f"{plan.outline.name}: ")), list(s.columns),
-                                [[_cell(site, v) for v in row] for row in s.rows()], note=s.note)
+                                [[_cell(site, v) for v in row] for row in s.rows()], note=s.note,
+                                numeric=numbers(s.rows()))
                          for s in plan.sections()]}
              for plan in report.plans]
     site.render("gaps.html", "gaps.html", "Gaps: where the plans are thin", kind="gaps",

@@ -38,6 +38,10 @@
     var nodes = new vis.DataSet(data.nodes);
     var edges = new vis.DataSet(data.edges);
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+    // the picture is an image to assistive technology (role="img", with the same facts as a table beside it):
+    // vis-network's focusable canvas inside it took a Tab stop that did nothing (keyboard is off)
+    var focusable = container.querySelectorAll("[tabindex]");
+    for (var f = 0; f < focusable.length; f++) focusable[f].setAttribute("tabindex", "-1");
     var entry = { network: network, nodes: nodes, edges: edges, data: data, ready: false };
     registry.networks[container.id || id] = entry;
     var panel = document.getElementById(container.getAttribute("data-info") || "");

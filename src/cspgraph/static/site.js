@@ -48,10 +48,13 @@
   }
 
   function setupMenus() {
-    var menus = document.querySelectorAll("select.go-to");
-    for (var i = 0; i < menus.length; i++) {
-      menus[i].addEventListener("change", function (ev) {
-        var target = ev.target.value;
+    // the page changes on the button, not on the select's change: a keyboard user arrowing through the
+    // options would otherwise be taken to the first one they pass (WCAG 3.2.2)
+    var buttons = document.querySelectorAll("button.go");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function (ev) {
+        var menu = document.getElementById(ev.currentTarget.getAttribute("data-for"));
+        var target = menu ? menu.value : "";
         if (PAGE.test(target)) window.location.href = target;
       });
     }
