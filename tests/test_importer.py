@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import os
 import shutil
 from pathlib import Path
 
@@ -79,6 +80,15 @@ def harbourside_xlsx(tmp_path: Path) -> Path:
 def snapshot(folder: Path) -> dict[str, bytes | None]:
     """Every file's bytes and every folder (None) under ``folder``: equal snapshots mean nothing changed."""
     return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
+
+
+def _lakeside_meta(folder: Path) -> Path:
+    """The metadata of an invented one-priority plan, for tables written in a test."""
+    meta = folder / "lakeside.meta.yaml"
+    meta.write_text("partnership: {id: lakeside-csp, name: Lakeside CSP}\nyear: '2021-22'\n"
+                    "title: Lakeside CSP Plan 2021-22\npriorities:\n  - {number: 1, title: Safer streets}\n"
+                    "pfcc: pfcc-essex-2016\n", encoding="utf-8")
+    return meta
 
 
 def run_import(paths: ProjectPaths, table: Path, meta: Path, **options):
@@ -263,16 +273,130 @@ def test_a_source_document_is_copied_without_its_contact_details(project, tmp_pa
                      "data/sources")]
 
 
-def test_a_contact_detail_in_the_metadata_is_refused_where_it_is(project, tmp_path):
-    meta = tmp_path / "meta.yaml"
-    meta.write_text(RIVERSIDE_META.read_text(encoding="utf-8").replace(
-        "title: ", "title: 'Call 01206 282222' # ", 1), encoding="utf-8")
+def _refused_metadata(project: ProjectPaths, meta: Path, old: str, new: str) -> DataError:
+    """Import the Riverside table with its metadata edited (``old`` -> ``new``) into ``meta``: the error it
+    raises, once it is checked that nothing was written."""
+    text = RIVERSIDE_META.read_text(encoding="utf-8")
+    assert old in text
+    meta.write_text(text.replace(old, new, 1), encoding="utf-8")
     before = snapshot(project.data)
     with pytest.raises(DataError) as caught:
         run_import(project, RIVERSIDE_CSV, meta)
-    assert caught.value.location.file == meta and caught.value.location.field == "title"
-    assert "a telephone number" in caught.value.message
     assert snapshot(project.data) == before  # nothing written
+    return caught.value
+
+
+def test_a_contact_detail_in_the_metadata_is_refused_where_it_is(project, tmp_path):
+    meta = tmp_path / "meta.yaml"
+    error = _refused_metadata(project, meta, "title: ", "title: 'Call 01206 282222' # ")
+    assert error.location.file == meta and error.location.field == "title"
+    assert "a telephone number" in error.message
+
+
+@pytest.mark.parametrize("old, new, field, message", [
+    # a misspelt key used to be dropped without a word, and the narrative or source with it
+    ("    narrative: Raise", "    narative: Raise", "narative", "unknown key 'narative' in a priority"),
+    ("source:\n", "soruce:\n", "soruce", "unknown key 'soruce' in the metadata"),
+    ("  publisher: nobody", "  publsher: nobody", "publsher", "unknown key 'publsher' in source:"),
+    # 'alt: SRP' was read letter by letter: S, R and P became spellings of the partnership
+    ("  alt: [SRP]", "  alt: SRP", "alt", "alt: must be a list of spellings"),
+    ("title: Safer Riverside Partnership Plan 2021-22 (invented test fixture)\n", "title: [Plan, 2021-22]\n", "title",
+     "title: must be text"),
+    ("  - number: 2\n", "  - number: [2]\n", "number", "is not a whole number from 1"),
+    ("  - number: 2\n", "  - number: 1\n", "number", "priority number 1 is given twice"),
+])
+def test_a_metadata_mistake_is_refused_at_its_line_and_field(project, tmp_path, old, new, field, message):
+    meta = tmp_path / "meta.yaml"
+    error = _refused_metadata(project, meta, old, new)
+    assert error.location.file == meta and error.location.field == field
+    assert error.location.line is not None and message in error.message
+
+
+def test_a_source_document_outside_the_metadata_folder_is_refused(project, tmp_path):
+    """It is copied into data/ and published: /etc/passwd, or /proc/self/environ and the secrets in it, were
+    copied as readily as the plan."""
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    error = _refused_metadata(project, folder / "meta.yaml", "  date: \"2021\"\n",
+                              "  date: \"2021\"\n  file: ../../../../../../etc/hostname\n")
+    assert error.location.field == "file" and "outside the metadata's folder" in error.message
+
+
+def test_a_quote_left_open_is_refused_at_its_line(project, tmp_path):
+    """The reader took the rest of the file into one cell: three rows imported as one initiative, exit 0."""
+    table = tmp_path / "plan.csv"
+    lines = RIVERSIDE_CSV.read_text(encoding="utf-8").splitlines()
+    lines[2] = '"' + lines[2]
+    table.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")  # no other quote below it
+    with pytest.raises(DataError) as caught:
+        run_import(project, table, RIVERSIDE_META)
+    assert caught.value.location.line == 3 and "the quote opened on line 3 is never closed" in caught.value.message
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")  # line 5 quotes a cell: the open one ends there
+    with pytest.raises(DataError) as caught:
+        run_import(project, table, RIVERSIDE_META)
+    assert caught.value.location.line == 3 and "a quoted cell from line 3 does not end" in caught.value.message
+
+
+def test_replace_never_overwrites_a_plan_curated_by_hand(project):
+    """--replace re-imports what an import wrote; the Safer Colchester plans, read by hand with their notes, are
+    not replaced by a table (a review lost 943 of their 956 lines that way)."""
+    before = snapshot(project.data)
+    with pytest.raises(DataError) as caught:
+        run_import(project, RIVERSIDE_CSV, RIVERSIDE_META, partnership="safer-colchester", year="2020-21",
+                   replace=True)
+    assert "not written by 'cspgraph import'" in caught.value.message
+    assert caught.value.location.file == project.data / "plans" / "safer-colchester" / "2020-21.yaml"
+    assert snapshot(project.data) == before
+    run_import(project, RIVERSIDE_CSV, RIVERSIDE_META)  # an imported plan is replaced, as before
+    assert run_import(project, RIVERSIDE_CSV, RIVERSIDE_META, replace=True).files
+
+
+def test_add_agencies_adds_names_only(project, tmp_path):
+    """--add-agencies made agencies of 'TBD', 'Various', 'etc.', 'Essex Police (tbc)' and 'Lead: ...' (a review
+    found them in the register, Essex Police (tbc) as a charity). A name with its acronym in brackets is added."""
+    table = tmp_path / "lakeside.csv"
+    table.write_text("name,lead agency,partners,partnership priorities\n"
+                     "Street patrols,Essex Police,Various; TBD,1\n"                   # line 2
+                     "Alley gating,Lead: Lakeside Council,,1\n"                       # line 3
+                     "Knife talks,Essex Police,Essex Police (tbc),1\n"                # line 4
+                     "Youth club,Lakeside Youth Trust (LYT),\"Essex Police, etc.\",1\n",  # line 5
+                     encoding="utf-8")
+    meta = _lakeside_meta(tmp_path)
+    before = snapshot(project.data)
+    with pytest.raises(PlanImportError) as caught:
+        run_import(project, table, meta, add_agencies="charity")
+    refused = sorted((i.row, i.message) for i in caught.value.issues)
+    assert refused == [
+        ("line 2", "cannot add agency 'TBD' names no organisation"),
+        ("line 2", "cannot add agency 'Various' names no organisation"),
+        ("line 3", "cannot add agency 'Lead: Lakeside Council' holds a mark or a label beside the name"),
+        ("line 4", "cannot add agency 'Essex Police (tbc)' holds a comment in brackets beside the name"),
+        ("line 5", "cannot add agency 'etc.' names no organisation"),
+    ]
+    assert snapshot(project.data) == before
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_and_every_file_is_put_back(project, monkeypatch):
+    """A read-only folder or a full disk was a PermissionError traceback (the files were put back); it is now
+    an error that says so. The second rename fails: the first file, already renamed, is put back too."""
+    import cspgraph.importer as importer
+
+    real, calls = os.replace, []
+
+    def failing(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst)
+
+    before = snapshot(project.data)
+    monkeypatch.setattr(importer.os, "replace", failing)
+    with pytest.raises(DataError) as caught:
+        run_import(project, RIVERSIDE_CSV, RIVERSIDE_META)
+    assert "cannot write the import: Permission denied" in caught.value.message and len(calls) == 2
+    assert caught.value.location is not None and str(caught.value.location.file) == str(calls[1])
+    monkeypatch.setattr(importer.os, "replace", real)
+    assert snapshot(project.data) == before
 
 
 def test_a_second_plan_under_the_same_new_pfcc_plan_reuses_it(project):
@@ -337,10 +461,7 @@ def test_generic_word_of_another_partnership_is_not_resolved_to_a_colchester_age
                      "Knife talks,Essex Police,Council,1\n"       # line 4: full name fine; a generic partner is not
                      "Graffiti removal,CBC,,1\n",                 # line 5: Colchester's acronym, local to its plans
                      encoding="utf-8")
-    meta = tmp_path / "lakeside.meta.yaml"
-    meta.write_text("partnership: {id: lakeside-csp, name: Lakeside CSP}\nyear: '2021-22'\n"
-                    "title: Lakeside CSP Plan 2021-22\npriorities:\n  - {number: 1, title: Safer streets}\n"
-                    "pfcc: pfcc-essex-2016\n", encoding="utf-8")
+    meta = _lakeside_meta(tmp_path)
     before = snapshot(project.data)
     with pytest.raises(PlanImportError) as caught:
         run_import(project, table, meta, add_agencies="charity")  # even so: a generic word is never a new agency
@@ -406,7 +527,7 @@ def test_failure_while_writing_restores_the_data_dir_byte_for_byte(project, monk
         real_replace(src, dst)
 
     monkeypatch.setattr(importer.os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(DataError, match="cannot write the import: disk full"):
         run_import(project, RIVERSIDE_CSV, RIVERSIDE_META)
     assert snapshot(project.data) == before
 

@@ -96,6 +96,31 @@ _HARM_FIX = "use a slug or label of ontology/harms.ttl"
 _PLACE_FIX = "add it to data/reference/places.yaml or under places: in the metadata"
 #: words that name a kind of organisation, not one organisation (normalised, without a leading "the"): in a lead or
 #: partner cell they say "a police force" or "a council", and which one depends on whose plan it is
+#: cells that name no organisation at all: --add-agencies made agencies of them ("TBD", "Various", "etc",
+#: "Essex Police (tbc)"), and the graph then said what no plan said (a review found it)
+_PLACEHOLDERS = frozenset({
+    "various", "various partners", "all partners", "all", "others", "other", "other partners", "tbc", "tbd", "tba",
+    "to be confirmed", "to be decided", "n a", "na", "none", "unknown", "etc", "and others", "multiple", "several",
+    "partner agencies", "local partners", "local schools", "schools", "agencies",
+})
+
+
+def _not_a_name(name: str) -> str | None:
+    """Why a cell's name cannot become a new agency, or None: a placeholder, a comment in brackets or after a
+    colon, a redaction mark, a trailing 'etc.'."""
+    bare = " ".join(re.sub(r"[^\w]+", " ", name.lower()).split())
+    if bare in _PLACEHOLDERS:
+        return f"'{name}' names no organisation"
+    if "[" in name or ":" in name:  # a redaction mark; a label such as "Lead: Essex Police"
+        return f"'{name}' holds a mark or a label beside the name"
+    bracketed = " ".join(re.findall(r"\(([^)]*)\)", name.lower()))
+    if re.search(r"\b(tbc|tbd|tba|to be|contact|redacted|lead|partner|maybe|possibly)\b|@", bracketed):
+        return f"'{name}' holds a comment in brackets beside the name"  # "(CUFC)" beside a name is fine
+    if bare.endswith(" etc") or bare.startswith("etc "):
+        return f"'{name}' ends in 'etc.': the organisations it stands for are not named"
+    return None
+
+
 GENERIC_WORDS = frozenset({
     "police", "police service", "constabulary", "council", "borough council", "district council", "city council",
     "county council", "parish council", "town council", "local authority", "la", "university", "college",
@@ -482,6 +507,11 @@ class _Importer:
             self.error(row, key, f"'{name}' names more than one agency ({', '.join(sorted(self.agencies.lookup(name)))})",
                        "write the agency's full name", file=file)
         for name in unknown:
+            if self.add_agencies and (why := _not_a_name(name)):
+                self.error(row, key, f"cannot add agency {why}",
+                           "name each organisation in the cell (or leave it empty); --add-agencies adds only names",
+                           file=file)
+                continue
             if self.add_agencies:
                 aid = slugify(name)
                 if not aid or aid in self.reg.agencies or aid in self.reg.units:
@@ -797,6 +827,12 @@ def import_plan(
     if plan_file.exists() and not replace:
         raise DataError("this plan is already in the data", Location(plan_file),
                         "pass --replace to overwrite it, or --year / --partnership for another plan")
+    if plan_file.exists() and not _written_by_import(plan_file):
+        # --replace re-imports a plan an import wrote; a plan curated by hand (the Safer Colchester ones, with
+        # their readings and notes) is not replaced by a table (a review lost 943 of 956 lines that way)
+        raise DataError("this plan was not written by 'cspgraph import': --replace would overwrite a plan curated "
+                        "by hand", Location(plan_file),
+                        "import under another --year or --partnership, or move the file away first if you mean it")
     if meta.partnership in registers.partnerships:
         known = registers.partnerships[meta.partnership]
         if meta.partnership_record and _norm(known["name"]) != _norm(meta.partnership_record["name"]):
@@ -910,6 +946,15 @@ def import_plan(
     )
 
 
+def _written_by_import(plan_file: Path) -> bool:
+    """Whether a plan file starts with the header an import writes (see the header in :func:`import_plan`)."""
+    try:
+        with plan_file.open(encoding="utf-8") as f:
+            return f.readline().startswith("# Imported by 'cspgraph import'")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 # --------------------------------------------------------------------------------------------- staging and writing
 
 
@@ -1003,19 +1048,25 @@ def _commit(changes: dict[Path, bytes], check) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~current_umask())
             temps[path] = tmp
         for path, tmp in temps.items():
-            os.replace(tmp, path)
+            # counted before the rename: an interrupt between the two used to leave the renamed file behind
+            # (putting back a file that was not yet replaced rewrites what it holds: harmless)
             done.append(path)
+            os.replace(tmp, path)
         check()
-    except BaseException:
+    except BaseException as err:
         for path in done:
             if backups[path] is None:
                 path.unlink(missing_ok=True)
             else:
                 write_atomic(path, backups[path])
-        for path, tmp in temps.items():
-            if path not in done:
-                Path(tmp).unlink(missing_ok=True)
+        for tmp in temps.values():  # those not renamed (the one whose rename failed included)
+            Path(tmp).unlink(missing_ok=True)
         for folder in reversed(created_dirs):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+        if isinstance(err, OSError):  # a read-only folder, a full disk: the user's to fix, not a traceback
+            where = Path(err.filename) if err.filename else next(iter(changes), None)
+            raise DataError(f"cannot write the import: {err.strerror or err}; every file was put back as it was",
+                            Location(where) if where else None,
+                            "check that the data folder is writable and the disk has room") from None
         raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
 import unicodedata
@@ -209,14 +210,35 @@ class Table:
     rows: list[Row]
 
 
+class _BadCsv(Exception):
+    """A CSV the reader cannot take apart, at the line its record starts on."""
+
+    def __init__(self, line: int, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
 def _records_from_text(text: str) -> Iterable[tuple[int, int, list[str]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote is an error, not the rest of the file read into one cell (a review imported three
+    # rows as one initiative named after all three, with exit 0)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     previous = 0
-    for record in reader:
-        yield previous + 1, reader.line_num, record
-        previous = reader.line_num
+    try:
+        for record in reader:
+            yield previous + 1, reader.line_num, record
+            previous = reader.line_num
+    except csv.Error as err:
+        line = previous + 1
+        if "end of data" in str(err):
+            raise _BadCsv(line, f"the quote opened on line {line} is never closed",
+                          "close it, or remove it: a cell that holds a quote is written \"like \"\"this\"\"\"") from None
+        if "field larger" in str(err):
+            raise _BadCsv(line, f"a cell from line {line} is longer than {csv.field_size_limit():,} characters",
+                          "is a quote left open above it? A plan's cell is a few paragraphs at most") from None
+        raise _BadCsv(line, f"a quoted cell from line {line} does not end where it should ({err})",
+                      "a quote left open, or a quote inside a quoted cell written once: write it twice (\"\")") from None
 
 
 def _cell_text(value: Any) -> str:
@@ -264,7 +286,10 @@ def read_table(path: Path, column_map: dict[str, str] | None = None) -> tuple[Ta
         text, records = _read_xlsx(path)
     elif path.suffix.lower() in (".csv", ".txt", ".tsv"):
         text = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
-        records = [(f"line {a}", a, b, cells) for a, b, cells in _records_from_text(text)]
+        try:
+            records = [(f"line {a}", a, b, cells) for a, b, cells in _records_from_text(text)]
+        except _BadCsv as err:
+            raise DataError(err.message, Location(path, err.line), err.hint) from None
     else:
         raise DataError(f"'{path.suffix}' is not a plan table", Location(path), "give a .csv or .xlsx file")
     records = [r for r in records if any(c.strip() for c in r[3])]
@@ -338,6 +363,38 @@ def _check_lines(rec: LocatedDict) -> None:
         raise _meta_fail(rec, "lines", f"lines: {value!r} is not [first, last]", "e.g. lines: [36, 38]")
 
 
+#: the keys of the metadata file, level by level (the template's): a misspelt key (narative:, soruce:) was
+#: dropped without a word, and what it held with it (a review found it so)
+META_KEYS = frozenset({"partnership", "year", "title", "lines", "source", "priorities", "pfcc", "agencies", "places",
+                       "columns"})
+PARTNERSHIP_KEYS = frozenset({"id", "name", "alt"})
+SOURCE_KEYS = frozenset({"id", "title", "publisher", "date", "file"})
+PRIORITY_KEYS = frozenset({"number", "title", "narrative", "harms", "lead", "lines"})
+PFCC_KEYS = frozenset({"scheme", "title", "heading", "commissioner", "lines", "note", "description", "priorities"})
+
+
+def _known_keys(rec: LocatedDict, allowed: frozenset[str], what: str) -> None:
+    for key in rec:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            raise _meta_fail(rec, key, f"unknown key '{key}' in {what}",
+                             f"did you mean '{close[0]}'?" if close else f"the keys are: {', '.join(sorted(allowed))}")
+
+
+def _text(rec: LocatedDict, key: str) -> None:
+    """A value that is written as text (a title, a name) must be one: str([...]) was written instead."""
+    value = rec.get(key)
+    if isinstance(value, bool) or (value is not None and not isinstance(value, (str, int, float, dt.date))):
+        raise _meta_fail(rec, key, f"{key}: must be text, not {type(value).__name__}", f"write {key}: ... on one line")
+
+
+def _spellings(rec: LocatedDict) -> None:
+    """alt: is a list: a bare 'alt: SRP' was read letter by letter, as the spellings S, R and P."""
+    value = rec.get("alt")
+    if value is not None and not (isinstance(value, list) and all(isinstance(a, (str, int)) for a in value)):
+        raise _meta_fail(rec, "alt", "alt: must be a list of spellings", "write alt: [SRP] (brackets even for one)")
+
+
 def read_meta(path: Path, partnership: str | None = None, year: str | None = None) -> PlanMeta:
     """Read and check a metadata file; ``partnership`` and ``year`` override its values.
 
@@ -346,7 +403,13 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
     doc = load_yaml(Path(path), refuse_in_document)  # its text goes into data/ and the graph: no contacts
     if not isinstance(doc, LocatedDict):
         raise DataError("the metadata must be a YAML mapping", Location(path, 1), "run 'cspgraph new-plan' for a template")
+    _known_keys(doc, META_KEYS, "the metadata")
+    _text(doc, "title")
     part = doc.get("partnership")
+    if isinstance(part, LocatedDict):
+        _known_keys(part, PARTNERSHIP_KEYS, "partnership:")
+        _text(part, "name")
+        _spellings(part)
     if isinstance(part, str):
         part = {"id": part}
     if partnership is None and not (isinstance(part, dict) and part.get("id")):
@@ -364,12 +427,22 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
     source = doc.get("source") or {}
     if not isinstance(source, dict):
         raise _meta_fail(doc, "source", "source: must be a mapping (id, title, publisher, date, file)")
+    if isinstance(source, LocatedDict):
+        _known_keys(source, SOURCE_KEYS, "source:")
+        for key in ("id", "title", "publisher", "date", "file"):
+            _text(source, key)
     source_id = str(source.get("id") or f"{pid}-plan-{year}")
     if not SLUG.match(source_id):
         raise _meta_fail(doc, "source", f"source id '{source_id}' is not a slug")
     source_file = None
     if source.get("file"):
-        source_file = (Path(path).parent / str(source["file"])).resolve()
+        folder = Path(path).parent.resolve()
+        source_file = (folder / str(source["file"])).resolve()
+        if not source_file.is_relative_to(folder):
+            # it is copied into data/ and published: /etc/passwd or /proc/self/environ (the environment's
+            # secrets) were copied as readily as the plan (a review found it)
+            raise _meta_fail(source, "file", f"source document '{source['file']}' is outside the metadata's folder "
+                             f"{folder}", "put the plan's text beside the metadata file")
         if not source_file.is_file():
             raise _meta_fail(source, "file", f"source document '{source['file']}' not found",
                              "paths are relative to the metadata file; or leave file: out to use the table as source")
@@ -380,9 +453,20 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
     priorities = doc.get("priorities") or []
     if not isinstance(priorities, list) or not priorities or not all(isinstance(p, LocatedDict) for p in priorities):
         raise _meta_fail(doc, "priorities", "priorities: must list the plan's own priorities (number, title)")
+    numbers: set[int] = set()
     for rec in priorities:
+        _known_keys(rec, PRIORITY_KEYS, "a priority")
         if rec.get("number") in (None, "") or not rec.get("title"):
             raise _meta_fail(rec, None, "a priority needs number: and title:")
+        number = rec["number"]
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise _meta_fail(rec, "number", f"priority number {number!r} is not a whole number from 1",
+                             "number the plan's priorities 1, 2, 3 ... as it does")
+        if number in numbers:
+            raise _meta_fail(rec, "number", f"priority number {number} is given twice", "each priority once")
+        numbers.add(number)
+        _text(rec, "title")
+        _text(rec, "narrative")
         if source_file is not None and rec.get("lines") is None:
             raise _meta_fail(rec, None, f"priority {rec['number']} needs lines: in the source document",
                              "with source: file: every priority gives lines: [first, last]")
@@ -397,6 +481,8 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
                          "name a file of data/reference/pfcc/ (pfcc: pfcc-essex-2016) or define the plan in full")
     if not SLUG.match(scheme):
         raise _meta_fail(doc, "pfcc", f"PFCC scheme '{scheme}' is not a slug")
+    if isinstance(pfcc, LocatedDict):
+        _known_keys(pfcc, PFCC_KEYS, "pfcc:")
     if pfcc_record is not None:
         for key in ("title", "commissioner"):
             if not pfcc_record.get(key):
@@ -414,7 +500,7 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
     if isinstance(part, dict) and part.get("name"):
         part_record = {"id": pid, "name": str(part["name"])}
         if part.get("alt"):
-            part_record["alt"] = [str(a) for a in part["alt"]]
+            part_record["alt"] = [str(a) for a in part["alt"]]  # a list: _spellings above
     columns = doc.get("columns") or {}
     if not isinstance(columns, dict) or any(k not in COLUMN_BY_KEY for k in columns):
         raise _meta_fail(doc, "columns", "columns: maps template keys to your headers",
@@ -424,6 +510,9 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
         value = doc.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, LocatedDict) for v in value):
             raise _meta_fail(doc, key, f"{key}: must be a list of records (id, name, type ...)")
+        for rec in value:
+            _text(rec, "name")
+            _spellings(rec)
         lists[key] = value
     return PlanMeta(Path(path), doc, pid, part_record, year, str(doc["title"]).strip(), source_id, record, source_file,
                  priorities, scheme, pfcc_record, lists["agencies"], lists["places"],
