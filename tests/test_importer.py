@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS
 
 from cspgraph import namespaces as ns
 from cspgraph.cli import cli
-from cspgraph.errors import DataError
+from cspgraph.errors import DataError, Location
 from cspgraph.importer import (
     PlanImportError,
     harm_patterns,
@@ -304,6 +304,8 @@ def test_a_contact_detail_in_the_metadata_is_refused_where_it_is(project, tmp_pa
      "title: must be text"),
     ("  - number: 2\n", "  - number: [2]\n", "number", "is not a whole number from 1"),
     ("  - number: 2\n", "  - number: 1\n", "number", "priority number 1 is given twice"),
+    # was found only once written to data/reference/sources.yaml, and named there
+    ('  date: "2021"', "  date: June 2021", "date", "'June 2021' is not a date"),
 ])
 def test_a_metadata_mistake_is_refused_at_its_line_and_field(project, tmp_path, old, new, field, message):
     meta = tmp_path / "meta.yaml"
@@ -397,6 +399,22 @@ def test_a_folder_that_cannot_be_written_is_an_error_and_every_file_is_put_back(
     assert caught.value.location is not None and str(caught.value.location.file) == str(calls[1])
     monkeypatch.setattr(importer.os, "replace", real)
     assert snapshot(project.data) == before
+
+
+def test_an_error_in_the_scratch_copy_names_the_real_files(tmp_path):
+    """The whole-data check runs on a scratch copy that is gone by the time the error is read: neither its
+    location nor its message may name it (a review met '(first defined at /tmp/cspgraph-import-...)')."""
+    from cspgraph.importer import _unstaged
+
+    stage, data = tmp_path / "cspgraph-import-x" / "data", tmp_path / "project" / "data"
+    (data / "plans" / "a").mkdir(parents=True)
+    (data / "plans" / "a" / "2020-21.yaml").write_text("one line\n", encoding="utf-8")
+    err = DataError(f"duplicate id 'p' (first defined at {stage}/plans/a/2020-21.yaml:1)",
+                    Location(stage / "plans" / "a" / "2020-21.yaml", 7, "id"), f"see {stage}/plans/a/2020-21.yaml")
+    real = _unstaged(err, stage, data)
+    assert str(stage) not in str(real) and f"first defined at {data}/plans/a/2020-21.yaml:1" in real.message
+    assert real.location == Location(data / "plans" / "a" / "2020-21.yaml", 7, "id")
+    assert "(in the file the import would write" in real.message  # line 7 of a one-line file: the import's
 
 
 def test_a_second_plan_under_the_same_new_pfcc_plan_reuses_it(project):

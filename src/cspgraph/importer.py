@@ -982,9 +982,9 @@ def _stage_and_check(data_dir: Path, changes: dict[Path, bytes], vocab: Vocabula
             target.write_bytes(payload)
         try:
             data = load_plan_data(stage, vocab)
+            graph = data_graph(data)  # some values are checked only as they become RDF (a source's date)
         except DataError as err:
             raise _unstaged(err, stage, data_dir) from None
-        graph = data_graph(data)
         if shapes is None:
             return []
         focus = [n for n in set(graph.subjects()) if any(str(n) == m or str(n).startswith(m + "/") for m in mine)]
@@ -1024,9 +1024,14 @@ def _unstaged(err: DataError, stage: Path, data_dir: Path) -> DataError:
         text = str(location.file)
         if text.startswith(str(stage)):
             location = Location(data_dir / Path(text).relative_to(stage), location.line, location.field)
-            if not Path(location.file).exists():  # the plan file the import was to write: not the user's own
+            real = Path(location.file)
+            # the plan file the import was to write, or a line it was to append to a register: not the user's own
+            if not real.exists() or (location.line or 0) > len(real.read_bytes().splitlines()):
                 written = " (in the file the import would write: the value comes from your table or metadata)"
-    return DataError(f"after the import the data would not load{written}: {err.message}", location, err.hint)
+    # the message may name the scratch copy too ("first defined at /tmp/cspgraph-import-.../x.yaml:7"): a path the
+    # user cannot open, gone by the time they read it (a review found it)
+    message, hint = (text.replace(str(stage), str(data_dir)) if text else text for text in (err.message, err.hint))
+    return DataError(f"after the import the data would not load{written}: {message}", location, hint)
 
 
 def _commit(changes: dict[Path, bytes], check) -> None:

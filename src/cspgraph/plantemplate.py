@@ -446,6 +446,9 @@ def read_meta(path: Path, partnership: str | None = None, year: str | None = Non
         if not source_file.is_file():
             raise _meta_fail(source, "file", f"source document '{source['file']}' not found",
                              "paths are relative to the metadata file; or leave file: out to use the table as source")
+    if source.get("date") and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(source["date"])):
+        # checked here, at the metadata's line, not only once it is in data/reference/sources.yaml
+        raise _meta_fail(source, "date", f"'{source['date']}' is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD in quotes")
     record = {"id": source_id, "title": str(source.get("title") or f"{doc['title']} (imported plan table)")}
     for key in ("publisher", "date"):
         if source.get(key):
