@@ -92,10 +92,10 @@ RAG = {"red": "red", "amber": "amber", "green": "green", "r": "red", "a": "amber
 STATUS_WORDS = {"complete": "completed", "in progress": "ongoing", "not started": "planned", "on hold": "postponed"}
 _STRONG = re.compile(r"(\s*(?:/|,|;|\+)\s*)")
 _WEAK = re.compile(r"(\s*(?:&|\band\b)\s*)", re.IGNORECASE)
+#: how a plan file an import wrote begins: --replace replaces only such a file
+IMPORT_HEADER = "# Imported by 'cspgraph import'"
 _HARM_FIX = "use a slug or label of ontology/harms.ttl"
 _PLACE_FIX = "add it to data/reference/places.yaml or under places: in the metadata"
-#: words that name a kind of organisation, not one organisation (normalised, without a leading "the"): in a lead or
-#: partner cell they say "a police force" or "a council", and which one depends on whose plan it is
 #: cells that name no organisation at all: --add-agencies made agencies of them ("TBD", "Various", "etc",
 #: "Essex Police (tbc)"), and the graph then said what no plan said (a review found it)
 _PLACEHOLDERS = frozenset({
@@ -108,7 +108,7 @@ _PLACEHOLDERS = frozenset({
 def _not_a_name(name: str) -> str | None:
     """Why a cell's name cannot become a new agency, or None: a placeholder, a comment in brackets or after a
     colon, a redaction mark, a trailing 'etc.'."""
-    bare = " ".join(re.sub(r"[^\w]+", " ", name.lower()).split())
+    bare = _bare(name)  # as the register's names are matched: "The others" is "others"
     if bare in _PLACEHOLDERS:
         return f"'{name}' names no organisation"
     if "[" in name or ":" in name:  # a redaction mark; a label such as "Lead: Essex Police"
@@ -121,6 +121,8 @@ def _not_a_name(name: str) -> str | None:
     return None
 
 
+#: words that name a kind of organisation, not one organisation (normalised, without a leading "the"): in a lead or
+#: partner cell they say "a police force" or "a council", and which one depends on whose plan it is
 GENERIC_WORDS = frozenset({
     "police", "police service", "constabulary", "council", "borough council", "district council", "city council",
     "county council", "parish council", "town council", "local authority", "la", "university", "college",
@@ -895,7 +897,7 @@ def import_plan(
         del plan_doc["plan"]["lines"]
     today = dt.date.today().isoformat()
     origin = f"added by cspgraph import of {table.file.name} ({meta.file.name}) on {today}"
-    header = (f"# Imported by 'cspgraph import' from {table.file.name} and {meta.file.name} on {today}.\n"
+    header = (f"{IMPORT_HEADER} from {table.file.name} and {meta.file.name} on {today}.\n"
               f"# Lines refer to data/sources/{meta.source_id}.txt"
               + (" (the table as CSV, then the metadata restated).\n" if at else ".\n")
               + "# Notes record every reading the importer made (inferred harms, default leads, status cells).\n")
@@ -947,10 +949,10 @@ def import_plan(
 
 
 def _written_by_import(plan_file: Path) -> bool:
-    """Whether a plan file starts with the header an import writes (see the header in :func:`import_plan`)."""
+    """Whether a plan file starts with the header an import writes (:data:`IMPORT_HEADER`)."""
     try:
         with plan_file.open(encoding="utf-8") as f:
-            return f.readline().startswith("# Imported by 'cspgraph import'")
+            return f.readline().startswith(IMPORT_HEADER)
     except (OSError, UnicodeDecodeError):
         return False
 

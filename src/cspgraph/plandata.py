@@ -136,21 +136,31 @@ _NOTE_ON = {kind: "write it in the initiative's own note: (it covers the row's c
 
 
 def _known_keys(record: Any, kind: str, what: str) -> None:
-    """Refuse a key that ``kind`` does not have, naming its line and the closest allowed keys.
+    """Refuse a key that ``kind`` does not have (:func:`refuse_unknown_keys`).
 
     A record that is not a mapping is left to the caller's own check, which says what was expected.
     """
     allowed = RECORD_KEYS[kind]
-    if not isinstance(record, LocatedDict) or allowed.issuperset(record):  # no new set: runs a million times
+    # checked here first, without a call: this runs a million times on a national load, nearly always passing
+    if isinstance(record, LocatedDict) and not allowed.issuperset(record):
+        refuse_unknown_keys(record, allowed, what, note_hint=_NOTE_ON.get(kind))
+
+
+def refuse_unknown_keys(record: LocatedDict, allowed: frozenset[str], what: str, *, note_hint: str | None = None,
+                        documented: str = "data/README.md") -> None:
+    """Refuse a key ``allowed`` does not hold, the first by line, naming its line and the closest allowed keys:
+    a misspelt key would otherwise be dropped without a word, and what it held with it. Also the import's
+    metadata file's check (:mod:`cspgraph.plantemplate`)."""
+    if allowed.issuperset(record):  # no new set
         return
     key = min(record.keys() - allowed, key=lambda k: record.key_lines.get(str(k), record.line))
     close = _close_matches(str(key), allowed)
-    if key == "note" and kind in _NOTE_ON:
-        hint = _NOTE_ON[kind]
+    if key == "note" and note_hint:
+        hint = note_hint
     elif close:
         hint = f"did you mean {', '.join(close)}?"
     else:
-        hint = f"the keys of {what} are: {', '.join(sorted(allowed))} (data/README.md)"
+        hint = f"the keys of {what} are: {', '.join(sorted(allowed))} ({documented})"
     raise _fail(record, str(key), f"unknown key '{key}' in {what}", hint)
 
 

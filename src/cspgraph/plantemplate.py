@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import re
 import unicodedata
@@ -25,7 +24,7 @@ from typing import Any
 from .errors import DataError, Location
 from .graph import write_atomic
 from .personal import refuse_in_document
-from .plandata import SLUG, YEAR
+from .plandata import SLUG, YEAR, refuse_unknown_keys
 from .yamlfile import LocatedDict, load_yaml, read_text
 
 
@@ -374,11 +373,7 @@ PFCC_KEYS = frozenset({"scheme", "title", "heading", "commissioner", "lines", "n
 
 
 def _known_keys(rec: LocatedDict, allowed: frozenset[str], what: str) -> None:
-    for key in rec:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            raise _meta_fail(rec, key, f"unknown key '{key}' in {what}",
-                             f"did you mean '{close[0]}'?" if close else f"the keys are: {', '.join(sorted(allowed))}")
+    refuse_unknown_keys(rec, allowed, what, documented="the template: cspgraph new-plan")
 
 
 def _text(rec: LocatedDict, key: str) -> None:
