@@ -115,8 +115,8 @@ def cli(ctx: click.Context, root: Path | None, data_dir: Path | None, ontology_d
 @_once("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the graph (default: build/cspgraph.ttl).")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @_once("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
-              help="sparql: each shape constraint one query on the whole graph (fast at any size); "
-                   "pyshacl: the reference implementation, node by node.")
+       help="sparql: each shape constraint one query on the whole graph (fast at any size); "
+            "pyshacl: the reference implementation, node by node.")
 @click.option("--no-table", is_flag=True,
               help="Do not save the delivery table that gaps, network and diff read (the first of them then "
                    "reads the graph and saves it); spares a large build about 1 GB of memory and a few seconds.")
@@ -150,7 +150,7 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, validator: st
 
 @cli.command()
 @_once("--validator", type=click.Choice(VALIDATORS), default=VALIDATORS[0], show_default=True,
-              help="sparql: each shape constraint one query on the whole graph; pyshacl: the reference, node by node.")
+       help="sparql: each shape constraint one query on the whole graph; pyshacl: the reference, node by node.")
 @click.pass_context
 def check(ctx: click.Context, validator: str) -> None:
     """Validate with SHACL and check OWL consistency with HermiT (needs Java). Writes nothing."""
@@ -202,13 +202,13 @@ def questions(ctx: click.Context, fmt: str) -> None:
 def _remote_options(command):
     """--graph, --auth, --timeout: how to reach a SPARQL server (shared by ask and push)."""
     command = _once("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-                           help="Seconds to wait for the server on each network operation.")(command)
+                    help="Seconds to wait for the server on each network operation.")(command)
     command = _once("--auth", type=click.Choice(["basic", "digest"]),
-                           help="HTTP authentication; the user and password are read from the environment "
-                                "variables CSPGRAPH_SPARQL_USER and CSPGRAPH_SPARQL_PASSWORD.")(command)
+                    help="HTTP authentication; the user and password are read from the environment "
+                         "variables CSPGRAPH_SPARQL_USER and CSPGRAPH_SPARQL_PASSWORD.")(command)
     return _once("--graph", "graph_iri", metavar="IRI",
-                        help="The named graph on the server (default: https://w3id.org/cspgraph/graph/main, "
-                             "where 'cspgraph push' puts the graph).")(command)
+                 help="The named graph on the server (default: https://w3id.org/cspgraph/graph/main, "
+                      "where 'cspgraph push' puts the graph).")(command)
 
 
 @cli.command()
@@ -216,12 +216,12 @@ def _remote_options(command):
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @_once("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
 @_once("--partnership", help="Shorthand for --param partnership=SLUG (e.g. safer-colchester), as on gaps, "
-                                    "network and diff.")
+                             "network and diff.")
 @_once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_once("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
-              help="Embedded SPARQL engine (not used with --endpoint).")
+       help="Embedded SPARQL engine (not used with --endpoint).")
 @_once("--endpoint", metavar="URL", help="Ask a SPARQL server instead, e.g. http://127.0.0.1:7878/query "
-                                                 "(put the graph there with 'cspgraph push').")
+                                          "(put the graph there with 'cspgraph push').")
 @_remote_options
 @click.pass_context
 def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str | None, partnership: str | None,
@@ -261,8 +261,8 @@ def ask(ctx: click.Context, question_id: str, params: tuple[str, ...], year: str
 
 @cli.command()
 @_once("--endpoint", metavar="URL", help="The server's SPARQL query URL; the Graph Store URL is derived "
-                                                 "for Oxigraph (/query -> /store) and Virtuoso "
-                                                 "(/sparql -> /sparql-graph-crud-auth).")
+                                          "for Oxigraph (/query -> /store) and Virtuoso "
+                                          "(/sparql -> /sparql-graph-crud-auth).")
 @_once("--store-url", metavar="URL", help="The server's Graph Store Protocol URL (for other servers).")
 @_remote_options
 @click.pass_context
@@ -283,7 +283,7 @@ def push(ctx: click.Context, endpoint: str | None, store_url: str | None, graph_
 
 @cli.command()
 @_once("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the site into (default: ROOT/site). Replaced only if empty or an earlier site.")
+       help="Folder to write the site into (default: ROOT/site). Replaced only if empty or an earlier site.")
 @click.option("--partnership", "partnerships", multiple=True, metavar="NAME",
               help="This partnership's plans (a slug or name; repeat for more). Written to ROOT/site-NAME... "
                    "unless --out says otherwise.")
@@ -327,12 +327,12 @@ def explore(ctx: click.Context, out: Path | None, partnerships: tuple[str, ...],
 @cli.command("import")
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PLAN.csv|PLAN.xlsx")
 @_once("--meta", "meta", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The plan's metadata YAML (partnership, year, priorities, PFCC plan, source).")
+       help="The plan's metadata YAML (partnership, year, priorities, PFCC plan, source).")
 @_once("--partnership", help="Override the metadata's partnership id.")
 @_once("--year", help="Override the metadata's plan year (e.g. 2021-22).")
 @_once("--add-agencies", "add_agencies", metavar="TYPE",
-              help="Add organisations missing from the agency register as new agencies of TYPE (e.g. charity) "
-                   "instead of failing.")
+       help="Add organisations missing from the agency register as new agencies of TYPE (e.g. charity) "
+            "instead of failing.")
 @click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
 @click.option("--replace", is_flag=True, help="Overwrite this partnership's plan for this year if already imported.")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check of the resulting graph.")
@@ -362,7 +362,7 @@ def import_(ctx: click.Context, table: Path, meta: Path, partnership: str | None
 
 @cli.command("new-plan")
 @_once("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Folder to write plan-template.csv and plan-meta.yaml into.")
+       help="Folder to write plan-template.csv and plan-meta.yaml into.")
 def new_plan(out: Path) -> None:
     """Write an empty plan table (CSV) and a commented metadata file to fill in for 'cspgraph import'."""
     from .importer import column_help, new_plan_template
@@ -414,7 +414,7 @@ def _echo_report(summary: list[str], sections: list, fmt: str) -> None:
 _FORMAT = _once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 _PARTNERSHIP = _once("--partnership", help="A partnership slug or name (default: every partnership).")
 _PFCC_PLAN = _once("--pfcc-plan", help="Only the plans serving this Police and Crime Plan, i.e. a force "
-                                              "area's partnerships (its slug, e.g. pfcc-essex-2016).")
+                                       "area's partnerships (its slug, e.g. pfcc-essex-2016).")
 
 
 def _serving(source: Store | Delivery, pfcc_plan: str | None) -> Store | Delivery:
@@ -432,7 +432,7 @@ def _serving(source: Store | Delivery, pfcc_plan: str | None) -> Store | Deliver
 @_PARTNERSHIP
 @_PFCC_PLAN
 @_once("--few", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Report harms the plan names with at most this many initiatives.")
+       help="Report harms the plan names with at most this many initiatives.")
 @_FORMAT
 @click.pass_context
 def gaps(ctx: click.Context, year: str | None, partnership: str | None, pfcc_plan: str | None, few: int,
@@ -463,10 +463,10 @@ def gaps(ctx: click.Context, year: str | None, partnership: str | None, pfcc_pla
 @click.option("--agency", "agencies", multiple=True, help="Explain this agency (slug or name; repeatable). "
                                                           "Default: the most brokering agencies.")
 @_once("--top", type=click.IntRange(min=0), default=5, show_default=True,
-              help="How many agencies to explain when --agency is not given.")
+       help="How many agencies to explain when --agency is not given.")
 @_FORMAT
 @_once("--html", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also draw the network into this HTML file: one page that opens offline, anywhere.")
+       help="Also draw the network into this HTML file: one page that opens offline, anywhere.")
 @click.pass_context
 def network(ctx: click.Context, year: str | None, harm: str | None, priority: str | None, partnership: str | None,
             pfcc_plan: str | None, agencies: tuple[str, ...], top: int, fmt: str, html: Path | None) -> None:

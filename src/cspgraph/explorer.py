@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from hashlib import sha1
@@ -453,6 +453,12 @@ def _with_year(f: Facts, initiative: str) -> str:
     return f"{f.label(initiative)} ({f.year_of(initiative)})"
 
 
+def _scheme_year(f: Facts, scheme: str | None) -> str:
+    """The plan year of a partnership's priority scheme ("" for a PFCC plan's, which belongs to no one year)."""
+    plans = f.subjects(CSP.partnershipPriorities, scheme) if scheme else []
+    return (f.text(plans[0], CSP.planYear) or "") if plans else ""
+
+
 def _priority_order(f: Facts, priority: str) -> tuple:
     """PFCC priorities first, plan by plan, then each year's SCP priorities, each list by number.
 
@@ -461,11 +467,7 @@ def _priority_order(f: Facts, priority: str) -> tuple:
     """
     pfcc = f.has_type(priority, CSP.PFCCPriority)
     scheme = f.iri(priority, SKOS.inScheme) or ""
-    if pfcc:
-        group = f.label(scheme) if scheme else ""
-    else:
-        plans = f.subjects(CSP.partnershipPriorities, scheme) if scheme else []
-        group = (f.text(plans[0], CSP.planYear) or "") if plans else ""
+    group = (f.label(scheme) if scheme else "") if pfcc else _scheme_year(f, scheme)
     notation = f.text(priority, SKOS.notation)
     number = int(notation) if notation and notation.isdigit() else 0
     return (not pfcc, group, scheme, number, f.label(priority).lower(), priority)
@@ -474,11 +476,8 @@ def _priority_order(f: Facts, priority: str) -> tuple:
 def _priority_name(f: Facts, priority: str) -> str:
     scheme = f.iri(priority, SKOS.inScheme)
     kind = "PFCC" if f.has_type(priority, CSP.PFCCPriority) else "SCP"
-    year = ""
-    if kind == "SCP" and scheme:
-        plans = f.subjects(CSP.partnershipPriorities, scheme)
-        year = f" {f.text(plans[0], CSP.planYear)}" if plans else ""
-    return f"{kind}{year} {f.text(priority, SKOS.notation) or ''}: {f.label(priority)}"
+    year = _scheme_year(f, scheme) if kind == "SCP" else ""
+    return f"{kind}{' ' + year if year else ''} {f.text(priority, SKOS.notation) or ''}: {f.label(priority)}"
 
 
 def _agency_pages(site: _Site) -> None:
@@ -789,6 +788,15 @@ def _heading(column: str) -> str:
     return " ".join(_ACRONYMS.get(w.lower(), w.lower()) for w in words) or column
 
 
+def _number_columns(rows: Sequence[Sequence[Any]], *, blanks: bool = False) -> list[int]:
+    """The columns whose every cell is a number (or, with ``blanks``, empty): right-aligned in a table, drawn as
+    bars. One rule for question pages, bar views and the gap tables."""
+    def number(value: Any) -> bool:
+        return (isinstance(value, (int, float)) and not isinstance(value, bool)) or (blanks and value is None)
+
+    return [i for i in range(len(rows[0])) if all(number(r[i]) for r in rows)] if rows else []
+
+
 def _display(site: _Site, answer: Answer, limit: int | None = None) -> tuple[list[str], list[list[Value]], list[int]]:
     """Columns and cells to show (of the first ``limit`` rows): an IRI column links with its label, so its
     ``<name>Label`` twin is hidden."""
@@ -796,9 +804,8 @@ def _display(site: _Site, answer: Answer, limit: int | None = None) -> tuple[lis
     iri_columns = {c for i, c in enumerate(answer.columns)
                    if rows and all(r[i] is None or str(r[i]).startswith(str(ID)) for r in rows)}
     keep = [i for i, c in enumerate(answer.columns) if not (c.endswith("Label") and c[:-5] in iri_columns)]
-    numeric = [k for k, i in enumerate(keep)
-               if rows and all((isinstance(r[i], (int, float)) and not isinstance(r[i], bool)) or r[i] is None
-                               for r in rows)]
+    numbers = set(_number_columns(rows, blanks=True))
+    numeric = [k for k, i in enumerate(keep) if i in numbers]
     return ([_heading(answer.columns[i]) for i in keep], [[_cell(site, r[i]) for i in keep] for r in rows[:limit]],
             numeric)
 
@@ -826,8 +833,7 @@ def _question_page(site: _Site, q: Question, variant: dict[str, Any], menus: lis
 def _bars(q: Question, answer: Answer) -> dict[str, Any] | None:
     """A bar view: the first numeric column as bars, labelled by the text columns that are not IRIs."""
     rows = answer.rows()
-    numeric = [i for i in range(len(answer.columns))
-               if rows and all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) for r in rows)]
+    numeric = _number_columns(rows)
     if q.view.type != "bar" or not numeric:
         return None
     value = numeric[0]
@@ -952,14 +958,10 @@ def _sentence_case(title: str) -> str:
 def _gap_page(site: _Site, data: Delivery) -> None:
     """The gap report (:func:`cspgraph.gaps.gap_report`): per plan, findings in words, then its tables."""
     report = gap_report(data)
-    def numbers(rows: list[tuple[Any, ...]]) -> list[int]:  # right-aligned, as on the question pages
-        return [i for i in range(len(rows[0]))
-                if all(isinstance(r[i], int) and not isinstance(r[i], bool) for r in rows)] if rows else []
-
     plans = [{"heading": site.ref(plan.outline.iri, plan.outline.name), "summary": plan.summary(),
               "tables": [_table(_sentence_case(s.title.removeprefix(f"{plan.outline.name}: ")), list(s.columns),
                                 [[_cell(site, v) for v in row] for row in s.rows()], note=s.note,
-                                numeric=numbers(s.rows()))
+                                numeric=_number_columns(s.rows()))
                          for s in plan.sections()]}
              for plan in report.plans]
     site.render("gaps.html", "gaps.html", "Gaps: where the plans are thin", kind="gaps",

@@ -363,8 +363,8 @@ class _Builder:
         label += f" from {self.org_name(rec['funder'])}" if rec.get("funder") else ""
         label += f" to {self.org_name(rec['recipient'])}" if rec.get("recipient") else ""
         self.add(s, _RDFS.label, _lit(label))  # every node has a label (ONTOLOGY.md)
-        self.add(s, _SCHEMA.amount, _lit(Decimal(str(rec["amount"])), XSD.decimal))
-        self.add(s, _SCHEMA.currency, _lit(str(rec.get("currency") or "GBP")))
+        self.add(s, _SCHEMA.amount, _lit(amount, XSD.decimal))
+        self.add(s, _SCHEMA.currency, _lit(currency))
         if rec.get("purpose"):
             self.add(s, _SCHEMA.description, _lit(str(rec["purpose"])))
         if rec.get("recipient"):

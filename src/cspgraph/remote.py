@@ -201,6 +201,7 @@ def _server_message(err: urllib.error.HTTPError) -> str:
     return body[:500] + (" ..." if len(body) > 500 else "")
 
 
+_USE_STORE_URL = "this URL does not accept the request; for push pass the Graph Store URL with --store-url"
 _HINTS = {
     400: "the server could not read what was sent; its message (after the colon) says why",
     401: f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} and pass --auth basic or --auth digest "
@@ -208,9 +209,9 @@ _HINTS = {
     403: "the user may not do this here: writes need a user with write rights (Virtuoso: SPARQL_UPDATE) "
          "on a write endpoint (Virtuoso: /sparql-graph-crud-auth, not /sparql-graph-crud)",
     404: "check the URL (Oxigraph: /query and /store; Virtuoso: /sparql and /sparql-graph-crud-auth)",
-    405: "this URL does not accept the request; for push pass the Graph Store URL with --store-url",
+    405: _USE_STORE_URL,
     413: "the graph is larger than the server accepts in one request: raise its upload limit",
-    501: "this URL does not accept the request; for push pass the Graph Store URL with --store-url",
+    501: _USE_STORE_URL,  # what a server without PUT answers (Python's http.server among them)
 }
 
 
