@@ -181,6 +181,32 @@ def test_initiative_page_shows_fields_and_quoted_source(site):
     assert "line 64" in text
 
 
+def _link_texts(page: Path) -> dict[str, str]:
+    """href -> link text of a page's <a> elements (the last one wins: enough to tell two pages apart)."""
+    html = page.read_text(encoding="utf-8")
+    return {href: re.sub(r"<[^>]+>", "", text) for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', html)}
+
+
+def test_initiatives_of_one_plan_with_one_name_are_told_apart_by_their_line(site):
+    # scp-plan-2020-21.txt lists "Op Enlightenment" twice, for different work: line 66 ("Partnership with
+    # schools ...") and line 167 ("Working in partnership with schools to spot the signs of CSE"); and
+    # "Essex Youth Services" twice, lines 59 (funding) and 60 (online activities)
+    base = "https://w3id.org/cspgraph/id/initiative/safer-colchester/2020-21/"
+    expected = {"op-enlightenment": "Op Enlightenment (line 66)", "op-enlightenment-p3": "Op Enlightenment (line 167)",
+                "essex-youth-services-funding": "Essex Youth Services (line 59)",
+                "essex-youth-services-online-activities": "Essex Youth Services (line 60)"}
+    plan_page = site.out_dir / site.page_of["https://w3id.org/cspgraph/id/plan/safer-colchester/2020-21"]
+    links = _link_texts(plan_page)
+    for slug, name in expected.items():
+        path = site.page_of[base + slug]
+        assert parse(site.out_dir / path).title.startswith(name), slug
+        assert links["../" + path] == name, slug
+    # a name used once keeps its label alone
+    assert links["../" + site.page_of[base + "op-sceptre"]] == "Op Sceptre"
+    home = (site.out_dir / "index.html").read_text(encoding="utf-8")  # the search index is embedded in it
+    assert "Op Enlightenment (line 66)" in home and "Op Enlightenment (line 167)" in home
+
+
 def test_contacts_are_withheld(site):
     # scp-plan-2018-19 lines 147-148 named a schools contact with an e-mail address (redacted in data/)
     page = site.out_dir / site.page_of[

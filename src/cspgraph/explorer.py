@@ -223,6 +223,27 @@ class Facts:
         return seen
 
 
+def _told_apart(f: Facts) -> dict[str, str]:
+    """Initiatives that share their name with another of the same plan, each told apart by the line its row
+    starts on ("line 120"): pages and links call it "Op Enlightenment (line 120)".
+
+    A plan may list one name twice (Safer Colchester 2020-21 has two rows "Op Enlightenment" and two
+    "Essex Youth Services", for different work); lists, search results and page titles showed two identical
+    links. The source line is what the plan itself gives to tell them apart, and what a reader checks.
+    """
+    by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for i in f.of_type(CSP.Initiative):
+        by_name[(f.iri(i, CSP.inPlan) or "", f.label(i))].append(i)
+    told: dict[str, str] = {}
+    for same in by_name.values():
+        if len(same) > 1:
+            for i in same:
+                lines = [int(n) for span in f.iris(i, PROV.wasDerivedFrom)
+                         if (n := f.text(span, CSP.firstLine)) and n.isdigit()]
+                told[i] = f"line {min(lines)}" if lines else slug_of(i)
+    return told
+
+
 # ------------------------------------------------------------------------------------------------ the site
 
 
@@ -242,6 +263,7 @@ class _Site:
         self.search: list[dict[str, str]] = []
         self.warnings: list[str] = []
         self.built = date.today().isoformat()
+        self.apart = _told_apart(facts)
 
     # -------------------------------------------------------------- paths and writing
     def assign(self, iri: str, kind: str) -> str:
@@ -260,7 +282,19 @@ class _Site:
     def ref(self, iri: str | None, text: str | None = None) -> Value:
         if not iri:
             return None
+        if iri in self.apart and (text is None or text == self.facts.label(iri)):
+            text = self.name(iri)
         return link(text or self.facts.label(iri), self.page_of.get(iri))
+
+    def name(self, iri: str) -> str:
+        """What an instance is called on its page and in lists: its label, told apart where needed
+        (:func:`_told_apart`)."""
+        told = self.apart.get(iri)
+        return f"{self.facts.label(iri)} ({told})" if told else self.facts.label(iri)
+
+    def with_year(self, initiative: str) -> str:
+        told = self.apart.get(initiative)
+        return f"{self.facts.label(initiative)} ({self.facts.year_of(initiative)}{', ' + told if told else ''})"
 
     def refs(self, iris: Iterable[str]) -> list[Value]:
         return [self.ref(i) for i in iris]
@@ -423,11 +457,11 @@ def _initiative_pages(site: _Site) -> None:
             ("Harms addressed", site.refs(f.iris(i, CSP.addressesHarm))),
             ("Places", [f.label(p) for p in f.iris(i, CSP.location)]),
             ("Continues", site.ref(f.iri(i, CSP.continues),
-                                   _with_year(f, f.iri(i, CSP.continues)) if f.iri(i, CSP.continues) else None)),
-            ("Continued by", [site.ref(x, _with_year(f, x)) for x in later]),
+                                   site.with_year(f.iri(i, CSP.continues)) if f.iri(i, CSP.continues) else None)),
+            ("Continued by", [site.ref(x, site.with_year(x)) for x in later]),
             ("Contact", "A point of contact exists (withheld)." if _true(f.text(i, CSP.contactRedacted)) else None),
         ]
-        site.entity(site.page_of[i], f.label(i), "initiative", fields, [
+        site.entity(site.page_of[i], site.name(i), "initiative", fields, [
             Section("Description", text=f.text(i, DCTERMS.description)),
             _table("Reported figures", ["value", "unit", "as quoted"],
                    [[f.text(x, SCHEMA.value), f.text(x, SCHEMA.unitText), f.text(x, CSP.quote)] for x in figures],
@@ -447,10 +481,6 @@ def _initiative_pages(site: _Site) -> None:
 
 def _true(text: str | None) -> bool:
     return (text or "").lower() in ("true", "1")
-
-
-def _with_year(f: Facts, initiative: str) -> str:
-    return f"{f.label(initiative)} ({f.year_of(initiative)})"
 
 
 def _scheme_year(f: Facts, scheme: str | None) -> str:
