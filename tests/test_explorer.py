@@ -250,7 +250,8 @@ def test_the_network_picture_has_its_facts_as_a_table(site, built):
     table = table[:table.index("</details>")]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)[1:]
     assert len(rows) == graph.number_of_nodes() == site.network_nodes
-    police = next(r for r in rows if re.search(r">Essex Police</a></td>", r))
+    # the organisation names its row: a row header (WCAG 1.3.1)
+    police = next(r for r in rows if re.search(r'<th scope="row" class="rowname"><a [^>]*>Essex Police</a></th>', r))
     cbc = "https://w3id.org/cspgraph/id/agency/colchester-borough-council"
     police_iri = "https://w3id.org/cspgraph/id/agency/essex-police"
     shared = graph.edges[police_iri, cbc]["weight"]
@@ -589,6 +590,23 @@ def test_the_gaps_page_links_what_it_reports_to_its_page(site):
     for tag, _attribute, url in parse(site.out_dir / "gaps.html").urls:
         if tag == "a" and not url.startswith("#"):
             assert (site.out_dir / url.split("#")[0]).is_file(), url
+
+
+def test_a_table_row_is_headed_by_the_cell_that_names_it(site):
+    """A screen reader reads each cell with its row's name: the priority, harm or initiative after the year
+    (WCAG 1.3.1; a review found the gap tables' rows unnamed). Amounts and question answers name no row."""
+    gaps = (site.out_dir / "gaps.html").read_text(encoding="utf-8")
+    # every table there: (year, priority | harm | agency | initiative, ...), or the SCP x PFCC matrix's
+    # (SCP priority, a count a PFCC priority)
+    body = [r for r in re.findall(r"<tr>(.*?)</tr>", gaps, re.DOTALL) if "<td" in r]
+    heads = [re.match(r'\s*(<td class="nowrap">20\d\d-\d\d</td>)?<th scope="row" class="rowname">', r) for r in body]
+    assert body and all(heads), [r for r, h in zip(body, heads) if not h][:2]
+    assert any(h and h.group(1) is None for h in heads)  # the matrix: headed by its SCP priority
+    plan = (site.out_dir / site.page_of["https://w3id.org/cspgraph/id/plan/safer-colchester/2020-21"]).read_text(
+        encoding="utf-8")
+    assert '<th scope="row" class="rowname"><a href="../initiatives/' in plan  # initiatives: year, then its name
+    question = (site.out_dir / "questions" / "initiatives-per-plan.html").read_text(encoding="utf-8")
+    assert "rowname" not in question
 
 
 def test_the_home_and_gaps_pages_say_what_scp_pfcc_and_the_risk_matrix_are(site):

@@ -367,6 +367,7 @@ class Section:
     quotes: tuple = ()
     note: str = ""
     csv: str | None = None
+    row_header: int | None = None  # the column whose cell names its row (a th scope="row" for screen readers)
 
     @property
     def filled(self) -> bool:
@@ -374,8 +375,20 @@ class Section:
 
 
 def _table(title: str, columns: list[str], rows: list[list[Value]], *, numeric: Iterable[int] = (),
-           note: str = "", csv_path: str | None = None) -> Section:
-    return Section(title, tuple(columns), tuple(rows), frozenset(numeric), note=note, csv=csv_path)
+           note: str = "", csv_path: str | None = None, named_rows: bool = True) -> Section:
+    """A table; ``named_rows`` when one column names each row (:func:`_row_header` finds it), which a screen
+    reader then reads out with each cell of the row (WCAG 1.3.1). A question's answer has no such column."""
+    return Section(title, tuple(columns), tuple(rows), frozenset(numeric), note=note, csv=csv_path,
+                   row_header=_row_header(columns) if named_rows else None)
+
+
+def _row_header(columns: Sequence[str]) -> int | None:
+    """The column that names a row: the first after a year, a rank or a number ("2020-21, Op Sceptre, ..."),
+    and none when that one holds amounts or values (a funding or figures table)."""
+    for i, column in enumerate(columns):
+        if column not in ("year", "rank", "number"):
+            return None if column in ("amount", "value") else i
+    return None
 
 
 def _items(title: str, items: list[Value], note: str = "") -> Section:
@@ -849,7 +862,8 @@ def _question_page(site: _Site, q: Question, variant: dict[str, Any], menus: lis
     columns, cells, numeric = _display(site, answer, MAX_TABLE_ROWS)
     total = len(answer.rows())
     note = (f"The first {len(cells):,} of {total:,} rows: the CSV has them all." if len(cells) < total else "")
-    table = _table("Answer", columns, cells, numeric=numeric, note=note, csv_path=f"questions/{variant['name']}.csv")
+    table = _table("Answer", columns, cells, numeric=numeric, note=note, csv_path=f"questions/{variant['name']}.csv",
+                   named_rows=False)
     matrix, matrix_note = _matrix(site, q, answer)
     bound = variant.get("bound") or [f"{q.param(name).label}: {variant['choice']}" for name in variant["values"]]
     title = q.title + (f": {variant['choice']}" if variant["choice"] else "")
