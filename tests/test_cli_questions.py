@@ -113,6 +113,25 @@ def test_unknown_parameter_exits_2(root):
     assert malformed.exit_code == 2 and "is not name=value" in malformed.output
 
 
+def test_an_iri_parameter_takes_the_name_its_menu_shows(root):
+    # scp-plan-2020-21.txt:1 names the partnership "Safer Colchester Partnership"; the slug and the name are
+    # one value, whatever the case and spacing of the name
+    by_slug = _ask(root, "initiatives-per-agency", "--partnership", "safer-colchester", "--format", "json")
+    assert by_slug.exit_code == 0, by_slug.output
+    for name in ("Safer Colchester Partnership", "safer  colchester PARTNERSHIP"):
+        by_name = _ask(root, "initiatives-per-agency", "--partnership", name, "--format", "json")
+        assert by_name.exit_code == 0, by_name.output
+        assert json.loads(by_name.stdout) == json.loads(by_slug.stdout) != []
+    # scp-plan-2020-21.txt:64: Essex Police leads Op Sceptre; the agency parameter takes its name too
+    agency = _ask(root, "initiatives-of-agency", "--param", "agency=Essex Police", "--format", "json")
+    assert agency.exit_code == 0, agency.output
+    assert "Op Sceptre" in {r["initiativeLabel"] for r in json.loads(agency.stdout)}
+    misspelt = _ask(root, "initiatives-of-agency", "--param", "agency=Essex Polce")
+    assert misspelt.exit_code == 2
+    assert "no agency 'Essex Polce' among the values of 'agency'" in misspelt.output
+    assert "did you mean essex-police" in misspelt.output
+
+
 def test_bad_values_exit_2_naming_what_is_allowed(root):
     harm = _ask(root, "co-delivery-on-harm", "--param", "harm=not-a-harm")
     assert harm.exit_code == 2
@@ -136,7 +155,9 @@ def test_injection_is_refused_and_the_graph_unchanged(root, name):
     payload = '"} ; DROP ALL ;'
     result = _ask(root, "co-delivery-on-harm", "--param", f"{name}={payload}", "--format", "json")
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert ("is not a valid IRI or slug" if name == "harm" else "is not a plan year") in result.output
+    # a harm may be given by name: the payload is looked up among the harms' labels, and matches none
+    assert (f"no harm '{payload}' among the values of 'harm'" if name == "harm" else "is not a plan year") \
+        in result.output
     assert graph_file.read_bytes() == before
     after = _ask(root, "co-delivery-on-harm", "--format", "json")
     assert after.exit_code == 0 and json.loads(after.stdout) == json.loads(control.stdout) != []

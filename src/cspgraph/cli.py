@@ -215,8 +215,8 @@ def _remote_options(command):
 @click.argument("question_id")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @_once("--year", help="Shorthand for --param year=YEAR (plan year, e.g. 2020-21).")
-@_once("--partnership", help="Shorthand for --param partnership=SLUG (e.g. safer-colchester), as on gaps, "
-                             "network and diff.")
+@_once("--partnership", help="Shorthand for --param partnership=SLUG (e.g. safer-colchester, or its name), as "
+                             "on gaps, network and diff.")
 @_once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_once("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
        help="Embedded SPARQL engine (not used with --endpoint).")

@@ -24,6 +24,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import CspgraphError, QueryError
+from .names import resolve
 from .namespaces import PREFIXES
 from .plandata import YEAR
 from .sparqltext import binding_sites, blank
@@ -431,8 +432,34 @@ def options(question: Question, param_name: str, store: Store) -> list[tuple[str
     return [(str(v), str(lab)) for v, lab in zip(table.column(table.columns[0]), table.column(label_col))]
 
 
+_SLUG = re.compile(r"[a-z0-9][a-z0-9._/-]*")
+
+
+def by_name(question: Question, store: Store, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with each name given for an IRI parameter ("Safer Colchester Partnership") replaced by the
+    IRI its parameter's options list under that label (case and runs of spaces aside), as ``gaps
+    --partnership`` takes it.
+
+    People know a partnership or an agency by its name, not by the slug in its IRI, and the analyses and the
+    explorer's scope already took names (:func:`cspgraph.names.resolve`, whose "did you mean" this shares).
+    A value written as a slug, a prefixed name or an IRI is left as it is, so a slug means what it meant.
+    """
+    resolved = dict(values)
+    for name, value in values.items():
+        param = question.param(name)
+        text = " ".join(str(value).split())  # a name pasted across a line break, or with a double space
+        if (param.type != "iri" or not param.options or not isinstance(value, str) or _SLUG.fullmatch(text)
+                or text.startswith(("<", "http://", "https://")) or _PNAME.match(text)):
+            continue
+        kind = (param.prefix or "").removeprefix("id:").strip("/") or param.name
+        resolved[name] = resolve(text, kind, dict(options(question, name, store)), noun=param.label.lower(),
+                                 where=f"among the values of '{name}'")
+    return resolved
+
+
 def ask(question: Question, store: Store, values: dict[str, Any] | None = None) -> Answer:
-    """Run a saved question on a store with parameter values (slugs, prefixed names or IRIs).
+    """Run a saved question on a store with parameter values (slugs, prefixed names, IRIs, or the names the
+    parameter's options give them: :func:`by_name`).
 
     >>> from cspgraph.project import find_project
     >>> from cspgraph.session import open_store
@@ -442,6 +469,7 @@ def ask(question: Question, store: Store, values: dict[str, Any] | None = None) 
     >>> answer.columns[:2]
     ['plan', 'year']
     """
-    text, bound = bind(question, values or {}, narrow=getattr(store, "drops_narrowing_lines", False))
+    values = by_name(question, store, values) if values else {}
+    text, bound = bind(question, values, narrow=getattr(store, "drops_narrowing_lines", False))
     check_allowed(question, store, bound)
     return Answer(question, bound, store.select(text), store.name)
