@@ -658,6 +658,26 @@ def test_cells_beyond_the_header_and_a_reversed_timing_are_warned_about(project,
     assert rows["street-patrols"]["timing"]["start"] == "2021-05"
 
 
+def test_two_rows_of_one_name_get_two_ids_and_a_warning(project, tmp_path):
+    """A plan may list one name twice for two pieces of work (Safer Colchester 2020-21 lists "Op
+    Enlightenment" at lines 66 and 167), or a row may have been pasted twice: the second gets '-2', and the
+    import says so, in its report and beside the row, where it was silent before."""
+    table = tmp_path / "plan.csv"
+    table.write_text("name,lead agency,partnership priorities\n"
+                     "Knife talks,Essex Police,1\n"            # line 2
+                     "Street patrols,Essex Police,1\n"         # line 3
+                     "Knife talks,Essex Police,1\n",           # line 4: the name of line 2
+                     encoding="utf-8")
+    report = run_import(project, table, RIVERSIDE_META)
+    warned = [(w.row, w.column, w.message) for w in report.warnings if "knife-talks" in w.message]
+    assert warned == [("line 4", "name", "id 'knife-talks' is the row's at line 2, so this one is 'knife-talks-2'; "
+                                        "check the two are not one initiative")]
+    rows = initiatives_by_id(project, "safer-riverside", "2021-22")
+    assert rows["knife-talks"]["name"] == rows["knife-talks-2"]["name"] == "Knife talks"
+    assert "id 'knife-talks' is the row's at line 2" in rows["knife-talks-2"]["note"]
+    assert "note" not in rows["street-patrols"] or "is the row's" not in rows["street-patrols"]["note"]
+
+
 def test_an_error_in_the_file_the_import_would_write_says_so(project, tmp_path):
     """The loader checks the plan file the import would write; that file does not exist, so the message says
     whose value it is (a review found it naming a file the user had never seen, without a word)."""

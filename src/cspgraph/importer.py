@@ -596,7 +596,7 @@ class _Importer:
     # ---------------------------------------------------------------- rows
     def initiatives(self, scp_known: list[str], pfcc_known: list[str], leads: dict[str, list[str]]) -> list[dict]:
         out: list[dict[str, Any]] = []
-        ids: set[str] = set()
+        ids: dict[str, str] = {}  # id -> where its row is
         for row in self.table.rows:
             rec = self.initiative(row, scp_known, pfcc_known, leads)
             if rec is None:
@@ -604,7 +604,14 @@ class _Importer:
             base, n = rec["id"], 2
             while rec["id"] in ids:
                 rec["id"], n = f"{base}-{n}", n + 1
-            ids.add(rec["id"])
+            if rec["id"] != base:
+                # two rows of one name are usually two pieces of work (Safer Colchester 2020-21 lists "Op
+                # Enlightenment" twice), sometimes one row pasted twice: say so, and write it beside the row
+                said = f"id '{base}' is the row's at {ids[base]}, so this one is '{rec['id']}'"
+                self.warn(row.where, "name", f"{said}; check the two are not one initiative",
+                          "give an 'id' column value to choose the id")
+                rec["note"] = f"{rec['note']}; {said}" if rec.get("note") else said
+            ids[rec["id"]] = row.where
             out.append(rec)
         return out
 
