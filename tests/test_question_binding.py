@@ -94,6 +94,21 @@ def test_update_is_refused(tmp_path):
         _question(tmp_path, "#+ title: t\n#+ question: q\nINSERT DATA { <http://a> <http://b> <http://c> }\n")
 
 
+def test_a_query_that_does_not_parse_is_named_by_its_line_in_the_file(tmp_path):
+    """Oxigraph counts lines from the PREFIX lines put before the query; the message used to say "error at
+    9:..." for the file's line 6. It now names the file's line and quotes it."""
+    text = HARM_QUESTION.replace("csp:addressesHarm ?harm ;", "csp:addressesHarm ?harm ) ;")  # line 6 of the file
+    with pytest.raises(QueryError) as refused:
+        _question(tmp_path, text)
+    message = str(refused.value)
+    assert re.search(r"\.rq:6: the query does not parse near column \d+ \(Oxigraph: .+\)\n"
+                     r"  \|   \?initiative csp:addressesHarm \?harm \) ;", message), message
+    # a query that stops short: its last line is quoted, after blank lines and the header
+    short = "#+ title: t\n#+ question: q\n\n\nSELECT ?s WHERE { ?s ?p ?o\n\n"
+    with pytest.raises(QueryError, match=r"\.rq:5: the query does not parse by its end .*\n  \| SELECT \?s WHERE"):
+        _question(tmp_path, short)
+
+
 def test_missing_metadata_is_refused(tmp_path):
     with pytest.raises(QueryError, match="no 'question:'"):
         _question(tmp_path, "#+ title: t\nSELECT * WHERE { ?s ?p ?o }\n")

@@ -165,7 +165,7 @@ def parse_question(path: Path) -> Question:
         raise QueryError(f"{path}: view '{view.type}' is not one of {VIEWS}")
     _check_narrowing(text, path, {p.var for p in params})  # first: its message is the clearer one
     full = with_prefixes(body)
-    _check_read_only(full, path)
+    _check_read_only(full, path, _body_start(text) - 1 - full[:len(full) - len(body)].count("\n"))
     return Question(
         id=path.stem, title=str(meta["title"]).strip(), question=str(meta["question"]).strip(),
         description=str(meta.get("description", "")).strip(), query=full, path=path, params=tuple(params),
@@ -225,8 +225,28 @@ def with_prefixes(query: str) -> str:
     return "\n".join(lines) + "\n" + query
 
 
-def _check_read_only(query: str, path: Path) -> None:
-    """Saved questions may only read: an UPDATE (INSERT, DELETE, DROP, LOAD, CLEAR...) is refused."""
+def _body_start(text: str) -> int:
+    """The file line (from 1) that the query text of :func:`_header` starts on: after the header and the
+    blank lines that follow it."""
+    lines = text.splitlines()
+    at = 0
+    while at < len(lines) and lines[at].startswith("#+"):
+        at += 1
+    while at < len(lines) and not lines[at].strip():
+        at += 1
+    return at + 1
+
+
+_OXIGRAPH_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+def _check_read_only(query: str, path: Path, shift: int = 0) -> None:
+    """Saved questions may only read: an UPDATE (INSERT, DELETE, DROP, LOAD, CLEAR...) is refused.
+
+    A query that does not parse is named by its line in the file (the query's line plus ``shift``), with the
+    line quoted: Oxigraph counts from the PREFIX lines prepended to the query, which the file does not have
+    (the message said "error at 25:47" for line 40 of the file).
+    """
     probe = ox.Store()  # empty and in memory: parsing here cannot touch any real data
     try:
         probe.query(query)
@@ -234,8 +254,24 @@ def _check_read_only(query: str, path: Path) -> None:
         try:
             probe.update(query)
         except SyntaxError:
-            raise QueryError(f"{path}: the query does not parse: {query_error}") from None
+            raise QueryError(_where_it_fails(str(query_error), query, path, shift)) from None
         raise QueryError(f"{path}: saved questions are read-only; this file is a SPARQL UPDATE") from None
+
+
+def _where_it_fails(message: str, query: str, path: Path, shift: int) -> str:
+    at = _OXIGRAPH_AT.match(message)
+    lines = query.split("\n")
+    if not at or not 1 <= int(at[1]) <= len(lines) or int(at[1]) + shift < 1:
+        return f"{path}: the query does not parse: {message}"
+    line, column, detail = int(at[1]), int(at[2]), at[3]
+    where = f"near column {column}"
+    if not lines[line - 1].strip():  # Oxigraph read on to the end: quote the query's last line instead
+        while line > 1 and not lines[line - 1].strip():
+            line -= 1
+        where = "by its end"
+    return (f"{path}:{line + shift}: the query does not parse {where} (Oxigraph: {detail})\n"
+            f"  | {lines[line - 1]}\n"
+            "  -> the mistake is on this line or before it (an unclosed bracket, a missing '.' or '}')")
 
 
 def load_questions(queries_dir: Path) -> dict[str, Question]:
