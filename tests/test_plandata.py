@@ -161,6 +161,18 @@ def test_line_reference_past_end_of_source(mini_paths):
     assert "past the end of source 'mini-plan-2020-21'" in str(err) and err.location.field == "lines"
 
 
+def test_the_line_after_a_sources_last_is_past_its_end(mini_paths):
+    """mini-plan.txt has 11 lines, the last ending with a line feed: line 12 used to be accepted, quoting
+    nothing (the empty text after the last line feed counted as a line); line 11 is the last."""
+    plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
+    text = plan.read_text(encoding="utf-8")
+    _edit(plan, "lines: [6, 6]", "lines: [11, 12]")
+    err = _error(mini_paths)
+    assert "line 12 is past the end of source 'mini-plan-2020-21' (11 lines)" in str(err)
+    plan.write_text(text.replace("lines: [6, 6]", "lines: [11, 11]", 1), encoding="utf-8")
+    assert build_graph(mini_paths).data.sources["mini-plan-2020-21"].quote(11, 11).endswith("organised crime")
+
+
 def test_bad_date(mini_paths):
     plan = mini_paths.data / "plans" / "mini-csp" / "2020-21.yaml"
     _edit(plan, 'end: "2021-03"', 'end: "March 2021"')

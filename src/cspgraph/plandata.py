@@ -367,7 +367,13 @@ def _load_sources(data: PlanData, path: Path) -> None:
                         f"paths start from the folder that holds the data folder ({data.root.name}/sources/...)")
         text = read_text(file)
         refuse_in_text(file, text)  # quoted in the graph and the explorer: no contact details (personal.py)
-        data.sources[sid] = SourceText(sid, rec, text.split("\n"))
+        # a file's last line ends with a line feed: the empty text after it is no line, and citing it must be
+        # "past the end" (a row could cite it, quoting nothing). Only "\n" splits: a plan's page breaks (\f) stay
+        # inside their line, as the line numbers every data file cites count them
+        lines = text.split("\n")
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        data.sources[sid] = SourceText(sid, rec, lines)
 
 
 def _source_file(root: Path, given: str) -> Path | None:
