@@ -222,6 +222,8 @@ def test_agency_page_lists_initiatives_by_year_and_partners(site):
     page = site.out_dir / site.page_of["https://w3id.org/cspgraph/id/agency/essex-police"]
     parsed = parse(page)
     text = " ".join(parsed.text)
+    # agencies.yaml: alt [EP, ExPol] anywhere; "Police", "The Police" only in Safer Colchester's plans
+    assert "EP, ExPol" in text and "Police, The Police (Safer Colchester Partnership's plans)" in text
     # scp-plan-2020-21.txt:64: Essex Police leads Op Sceptre in 2020-21
     assert "Op Sceptre" in text and "2020-21" in text and "Works with" in text
     assert any(v.endswith("op-sceptre.html") for _, _, v in parsed.urls)

@@ -210,16 +210,25 @@ def test_alt_local_names_a_known_partnership(mini_paths):
     assert err.location.line == _line_of(reg, "alt_local:") and err.location.field == "mini-cps"
 
 
-def test_alt_local_spellings_become_alt_labels(mini_paths):
+def test_alt_local_spellings_are_local_spellings_not_alt_labels(mini_paths):
+    """"Police" names Essex Police only in mini-csp's plans: as a skos:altLabel it was its name everywhere (the
+    ontology review found it so); it is a csp:LocalSpelling scoped to the partnership."""
     from rdflib import Literal
-    from rdflib.namespace import SKOS
+    from rdflib.namespace import RDF, SKOS
 
     from cspgraph import namespaces as ns
 
     reg = mini_paths.data / "reference" / "agencies.yaml"
-    _edit(reg, "    alt: [EP]\n", "    alt: [EP]\n    alt_local: {mini-csp: [Police]}\n")
+    _edit(reg, "    alt: [EP]\n", "    alt: [EP]\n    alt_local: {mini-csp: [Police, The Police]}\n")
     graph = build_graph(mini_paths).graph
-    assert set(graph.objects(ns.agency_iri("essex-police"), SKOS.altLabel)) == {Literal("EP"), Literal("Police")}
+    police = ns.agency_iri("essex-police")
+    assert set(graph.objects(police, SKOS.altLabel)) == {Literal("EP")}
+    spellings = set(graph.objects(police, ns.CSP.localSpelling))
+    assert spellings == {ns.ID["spelling/essex-police/mini-csp/1"], ns.ID["spelling/essex-police/mini-csp/2"]}
+    assert {str(graph.value(s, ns.CSP.writtenAs)) for s in spellings} == {"Police", "The Police"}
+    for s in spellings:
+        assert (s, RDF.type, ns.CSP.LocalSpelling) in graph
+        assert graph.value(s, ns.CSP.inPlansOf) == ns.partnership_iri("mini-csp")
 
 
 def test_unquoted_yes_as_a_spelling_is_refused(mini_paths):

@@ -492,6 +492,14 @@ def _initiative_pages(site: _Site) -> None:
                               if f.texts(h, SKOS.altLabel))]))
 
 
+def _local_spellings(f: Facts, org: str) -> list[str]:
+    """An organisation's csp:LocalSpellings, by partnership: "Police, The Police (Safer Colchester Partnership)"."""
+    by_partnership: dict[str, list[str]] = defaultdict(list)
+    for spelling in f.iris(org, CSP.localSpelling):
+        by_partnership[f.label(f.iri(spelling, CSP.inPlansOf) or "")].append(f.text(spelling, CSP.writtenAs) or "")
+    return [f"{', '.join(sorted(words))} ({where}'s plans)" for where, words in sorted(by_partnership.items())]
+
+
 def _true(text: str | None) -> bool:
     return (text or "").lower() in ("true", "1")
 
@@ -544,6 +552,7 @@ def _agency_pages(site: _Site) -> None:
         site.entity(site.page_of[org], f.label(org), "agency", [
             ("Type", f.label(kind) if kind else None),
             ("Also written as", ", ".join(f.texts(org, SKOS.altLabel))),
+            ("Written so only in some plans", "; ".join(_local_spellings(f, org))),
             ("Part of", site.ref(f.iri(org, ORG.unitOf))),
             ("Teams", site.refs(units)),
             ("Membership", [f"{_role(f, m)}, {f.label(f.iri(m, CSP.listedIn) or '')}" for m in memberships]),
@@ -559,7 +568,8 @@ def _agency_pages(site: _Site) -> None:
             _table("Funding received", ["amount", "purpose"],
                    [[_money(f, g), f.text(g, SCHEMA.description)] for g in grants], numeric=[0]),
             Section("Where this comes from", quotes=tuple(site.sources(org))),
-        ], search=" ".join(f.texts(org, SKOS.altLabel) + ([f.label(kind)] if kind else [])))
+        ], search=" ".join(f.texts(org, SKOS.altLabel) + [f.text(x, CSP.writtenAs) or "" for x in f.iris(org, CSP.localSpelling)]
+                           + ([f.label(kind)] if kind else [])))
 
 
 def _priority_pages(site: _Site) -> None:

@@ -36,7 +36,7 @@ from . import namespaces as ns
 from .errors import CspgraphError, DataError, Location
 from .helper import usable_cpus
 from .namespaces import CSP, ORG, SCHEMA
-from .plandata import LocatedDict, PlanData, SourceText, Vocabulary, iso_date, load_plan_data, local_spellings
+from .plandata import LocatedDict, PlanData, SourceText, Vocabulary, iso_date, load_plan_data
 from .project import ProjectPaths
 
 T = TypeVar("T")
@@ -180,6 +180,19 @@ class _Builder:
             if str(alt) != name:
                 self.add(s, _SKOS.altLabel, _lit(str(alt)))
 
+    def local_spellings(self, s: URIRef, rec: LocatedDict, data: PlanData) -> None:
+        """``alt_local`` spellings as csp:LocalSpelling nodes, each with the partnership whose plans write it:
+        as skos:altLabel, "Police" was a name of Essex Police in every partnership's plans."""
+        for partnership, spellings in (rec.get("alt_local") or {}).items():
+            where = data.partnerships[partnership]["name"]
+            for n, spelling in enumerate(spellings or [], 1):
+                node = ns.spelling_iri(s, partnership, n)
+                self.add(s, _CSP.localSpelling, node)
+                self.add(node, _TYPE, _CSP.LocalSpelling)
+                self.add(node, _CSP.writtenAs, _lit(str(spelling)))
+                self.add(node, _CSP.inPlansOf, ns.partnership_iri(partnership))
+                self.add(node, _RDFS.label, _lit(f"{spelling} (in {where}'s plans)"))
+
     def span(self, subject: URIRef, source: SourceText, lines: list[int] | int | None) -> None:
         """Attach ``prov:wasDerivedFrom`` a source span carrying the quoted (redacted) lines."""
         if lines is None:
@@ -244,8 +257,8 @@ class _Builder:
             self.add(s, _TYPE, _CSP.Agency)
             self.label(s, rec["name"])
             self.add(s, _ORG.classification, ns.agency_type_iri(rec["type"]))
-            # alt_local spellings are spellings of the plans too; only the importer's name matching is scoped
-            self.alt_labels(s, rec["name"], [*(rec.get("alt") or []), *local_spellings(rec)])
+            self.alt_labels(s, rec["name"], rec.get("alt") or [])
+            self.local_spellings(s, rec, data)
             self.note(s, rec)
             self.register_spans(s, rec)
             for unit in rec.get("units") or []:
@@ -255,7 +268,8 @@ class _Builder:
                 self.label(u, unit["name"])
                 self.register_spans(u, unit)
                 self.note(u, unit)
-                self.alt_labels(u, unit["name"], [*(unit.get("alt") or []), *local_spellings(unit)])
+                self.alt_labels(u, unit["name"], unit.get("alt") or [])
+                self.local_spellings(u, unit, data)
         for pid, rec in data.places.items():
             s = ns.place_iri(pid)
             self.add(s, _TYPE, _CSP.Place)

@@ -56,6 +56,12 @@ def agency_iri(slug: str, unit: str | None = None) -> URIRef:
     return ID[f"agency/{slug}/{unit}"] if unit else ID[f"agency/{slug}"]
 
 
+def spelling_iri(organisation: URIRef, partnership: str, n: int) -> URIRef:
+    """The ``n``-th spelling (from 1) that ``partnership``'s plans use for an agency or unit
+    (``id/spelling/essex-police/safer-colchester/1``)."""
+    return ID[f"spelling/{str(organisation).removeprefix(str(ID) + 'agency/')}/{partnership}/{n}"]
+
+
 def initiative_iri(partnership: str, year: str, slug: str) -> URIRef:
     return ID[f"initiative/{partnership}/{year}/{slug}"]
 
