@@ -492,12 +492,12 @@ def _initiative_pages(site: _Site) -> None:
                               if f.texts(h, SKOS.altLabel))]))
 
 
-def _local_spellings(f: Facts, org: str) -> list[str]:
-    """An organisation's csp:LocalSpellings, by partnership: "Police, The Police (Safer Colchester Partnership)"."""
+def _local_spellings(f: Facts, org: str) -> dict[str, list[str]]:
+    """An organisation's csp:LocalSpellings by the partnership whose plans write them, each list sorted."""
     by_partnership: dict[str, list[str]] = defaultdict(list)
     for spelling in f.iris(org, CSP.localSpelling):
         by_partnership[f.label(f.iri(spelling, CSP.inPlansOf) or "")].append(f.text(spelling, CSP.writtenAs) or "")
-    return [f"{', '.join(sorted(words))} ({where}'s plans)" for where, words in sorted(by_partnership.items())]
+    return {where: sorted(words) for where, words in sorted(by_partnership.items())}
 
 
 def _true(text: str | None) -> bool:
@@ -549,10 +549,12 @@ def _agency_pages(site: _Site) -> None:
         kind = f.iri(f.agency_of(org), ORG.classification)
         memberships = f.subjects(ORG.member, org)
         grants = f.subjects(CSP.grantRecipient, org)
+        local = _local_spellings(f, org)
         site.entity(site.page_of[org], f.label(org), "agency", [
             ("Type", f.label(kind) if kind else None),
             ("Also written as", ", ".join(f.texts(org, SKOS.altLabel))),
-            ("Written so only in some plans", "; ".join(_local_spellings(f, org))),
+            ("Written so only in some plans",
+             "; ".join(f"{', '.join(words)} ({where}'s plans)" for where, words in local.items())),
             ("Part of", site.ref(f.iri(org, ORG.unitOf))),
             ("Teams", site.refs(units)),
             ("Membership", [f"{_role(f, m)}, {f.label(f.iri(m, CSP.listedIn) or '')}" for m in memberships]),
@@ -568,7 +570,7 @@ def _agency_pages(site: _Site) -> None:
             _table("Funding received", ["amount", "purpose"],
                    [[_money(f, g), f.text(g, SCHEMA.description)] for g in grants], numeric=[0]),
             Section("Where this comes from", quotes=tuple(site.sources(org))),
-        ], search=" ".join(f.texts(org, SKOS.altLabel) + [f.text(x, CSP.writtenAs) or "" for x in f.iris(org, CSP.localSpelling)]
+        ], search=" ".join(f.texts(org, SKOS.altLabel) + [w for words in local.values() for w in words]
                            + ([f.label(kind)] if kind else [])))
 
 

@@ -26,7 +26,7 @@ from rdflib.term import Node
 from .errors import CspgraphError, QueryError
 from .names import resolve
 from .namespaces import PREFIXES
-from .plandata import YEAR
+from .plandata import SLUG, YEAR
 from .sparqltext import binding_sites, blank
 from .store import Store, Table
 
@@ -99,14 +99,17 @@ class Question:
         raise QueryError(f"question '{self.id}' has no parameter '{name}' (its parameters: {known})")
 
 
-def _header(text: str) -> tuple[str, str]:
+def _header(text: str) -> tuple[str, str, int]:
+    """The '#+' header's YAML, the query text, and the file line (from 1) the query text starts on, after the
+    header and the blank lines that follow it (for the line of a parse error)."""
     meta, body = [], []
     for line in text.splitlines():
         if line.startswith("#+") and not body:
             meta.append(line[3:] if line.startswith("#+ ") else line[2:])
         else:
             body.append(line)
-    return "\n".join(meta), "\n".join(body).strip() + "\n"
+    blank = next((i for i, line in enumerate(body) if line.strip()), len(body))
+    return "\n".join(meta), "\n".join(body).strip() + "\n", len(meta) + blank + 1
 
 
 #: the keys of a question's header, of each of its parameters and of its view: a key misspelt (``emtpy:``) would
@@ -131,7 +134,7 @@ def parse_question(path: Path) -> Question:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise QueryError(f"{path}: cannot read the question: {err}") from None
-    header, body = _header(text)
+    header, body, body_line = _header(text)
     try:
         meta = yaml.safe_load(header) or {}
     except yaml.YAMLError as err:
@@ -165,7 +168,7 @@ def parse_question(path: Path) -> Question:
         raise QueryError(f"{path}: view '{view.type}' is not one of {VIEWS}")
     _check_narrowing(text, path, {p.var for p in params})  # first: its message is the clearer one
     full = with_prefixes(body)
-    _check_read_only(full, path, _body_start(text) - 1 - full[:len(full) - len(body)].count("\n"))
+    _check_read_only(full, path, body_line - 1 - full[:len(full) - len(body)].count("\n"))
     return Question(
         id=path.stem, title=str(meta["title"]).strip(), question=str(meta["question"]).strip(),
         description=str(meta.get("description", "")).strip(), query=full, path=path, params=tuple(params),
@@ -223,18 +226,6 @@ def with_prefixes(query: str) -> str:
     declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w-]*)?:", query)}
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
     return "\n".join(lines) + "\n" + query
-
-
-def _body_start(text: str) -> int:
-    """The file line (from 1) that the query text of :func:`_header` starts on: after the header and the
-    blank lines that follow it."""
-    lines = text.splitlines()
-    at = 0
-    while at < len(lines) and lines[at].startswith("#+"):
-        at += 1
-    while at < len(lines) and not lines[at].strip():
-        at += 1
-    return at + 1
 
 
 _OXIGRAPH_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
@@ -468,9 +459,6 @@ def options(question: Question, param_name: str, store: Store) -> list[tuple[str
     return [(str(v), str(lab)) for v, lab in zip(table.column(table.columns[0]), table.column(label_col))]
 
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9._/-]*")
-
-
 def by_name(question: Question, store: Store, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with each name given for an IRI parameter ("Safer Colchester Partnership") replaced by the
     IRI its parameter's options list under that label (case and runs of spaces aside), as ``gaps
@@ -484,7 +472,8 @@ def by_name(question: Question, store: Store, values: dict[str, Any]) -> dict[st
     for name, value in values.items():
         param = question.param(name)
         text = " ".join(str(value).split())  # a name pasted across a line break, or with a double space
-        if (param.type != "iri" or not param.options or not isinstance(value, str) or _SLUG.fullmatch(text)
+        if (param.type != "iri" or not param.options or not isinstance(value, str)
+                or all(SLUG.match(part) for part in text.split("/"))  # a slug, or a unit's agency/unit
                 or text.startswith(("<", "http://", "https://")) or _PNAME.match(text)):
             continue
         kind = (param.prefix or "").removeprefix("id:").strip("/") or param.name
