@@ -142,6 +142,8 @@ def test_the_saved_table_is_the_table_read_from_the_graph(real_built):
     # data/sources/scp-plan-2018-19.txt: 24 initiative rows (lines 82-711); scp-plan-2020-21.txt: 61 (11 in
     # Priority One, lines 55-67; 23 in Priority Two, 75-101; 27 in Priority Three, 110-169)
     assert second.years == ("2018-19", "2020-21") and len(second.initiatives) == 24 + 61
+    # the two pairs of 2020-21 rows that share a name (lines 59/60, 66/167) keep what tells them apart
+    assert sorted(i.told for i in second.initiatives if i.told) == ["line 167", "line 59", "line 60", "line 66"]
 
 
 def test_each_repeated_value_is_one_object_read_and_saved(generated_built, tmp_path):

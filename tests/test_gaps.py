@@ -141,6 +141,26 @@ def test_real_2018_19(real):
         "United Against Knife Crime"]
 
 
+
+def test_initiatives_sharing_a_name_are_told_apart_by_their_line(real):
+    # scp-plan-2020-21.txt has two rows "Essex Youth Services" for different work, line 59 (£46,000 funding) and
+    # line 60 (online activities), both with SCP cell "1, 2 & 3" and an empty PFCC cell; and two rows
+    # "Op Enlightenment", line 66 (PFCC cell "1, 4, 5 & 6") and line 167 (SCP "2 & 3", empty PFCC cell).
+    # The report used to list "Essex Youth Services; Essex Youth Services"
+    plan = real.plan("2020-21")
+    unmapped = [u.label for u in plan.unmapped]
+    assert {"Essex Youth Services (line 59)", "Essex Youth Services (line 60)",
+            "Op Enlightenment (line 167)"} <= set(unmapped)
+    assert "Essex Youth Services" not in unmapped and "Op Enlightenment" not in unmapped
+    delivers = {c.priority.name: c.initiatives for c in plan.coverage}
+    assert {"Essex Youth Services (line 59)", "Essex Youth Services (line 60)"} <= set(delivers["SCP 1"])
+    assert "Op Enlightenment (line 66)" in delivers["PFCC 1"]
+    assert "Op Enlightenment (line 167)" not in delivers["PFCC 1"]
+    # a name used once is left as it is (Nights of Action (Op Emblazen), line 95), and so is every 2018-19 row
+    assert delivers["PFCC 7"] == ("Nights of Action (Op Emblazen)",)
+    assert not any("(line " in name for c in real.plan("2018-19").coverage for name in c.initiatives)
+
+
 def test_sections_and_errors(real, real_store):
     titles = [s.title for s in real.plan("2020-21").sections()]
     assert titles[0] == "Safer Colchester Partnership 2020-21: coverage of every priority"

@@ -21,6 +21,7 @@ from cspgraph.network import (
     delivery,
     explain,
     network_report,
+    told_apart,
 )
 from cspgraph.questions import ask, get_question
 from cspgraph.session import open_store
@@ -289,6 +290,29 @@ def test_both_engines_read_the_same(built, real, real_store, monkeypatch):
     year = delivery(rdflib_store, year="2020-21")
     assert year.initiatives == delivery(real_store, year="2020-21").initiatives
     assert year.initiatives and {i.year for i in year.initiatives} == {"2020-21"}
+
+
+
+def test_only_initiatives_sharing_a_plan_and_a_name_are_told_apart(real):
+    # scp-plan-2020-21.txt: "Essex Youth Services" on lines 59 and 60, "Op Enlightenment" on lines 66 and 167;
+    # no other name is used twice in one plan (the 2018-19 rows all differ)
+    base = "https://w3id.org/cspgraph/id/initiative/safer-colchester/2020-21/"
+    told = {i.iri[len(base):]: i.name for i in real.initiatives if i.told}
+    assert told == {"essex-youth-services-funding": "Essex Youth Services (line 59)",
+                    "essex-youth-services-online-activities": "Essex Youth Services (line 60)",
+                    "op-enlightenment": "Op Enlightenment (line 66)",
+                    "op-enlightenment-p3": "Op Enlightenment (line 167)"}
+    assert all(i.name == i.label for i in real.initiatives if not i.told)
+    # the drawing of who does what and the participation table name them so too (each of the four has one
+    # organisation, lines 59, 60, 66, 167, so none is on a co-delivery edge)
+    named = {d["label"] for _, d in bipartite_graph(real).nodes(data=True) if d["kind"] == "initiative"}
+    assert "Op Enlightenment" not in named and "Op Enlightenment (line 66)" in named
+    assert {row[0] for row in real.rows()} >= {"Essex Youth Services (line 59)", "Essex Youth Services (line 60)"}
+
+
+def test_a_row_with_no_source_line_is_told_apart_by_its_iri():
+    assert told_apart([], "https://w3id.org/cspgraph/id/initiative/p/2020-21/op-x-2") == "op-x-2"
+    assert told_apart([167, 66], "https://w3id.org/cspgraph/id/initiative/p/2020-21/op-x") == "line 66"
 
 
 class _SparqlOnly:

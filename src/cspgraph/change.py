@@ -244,11 +244,11 @@ def compare_plans(source: Store | Delivery, from_year: str, to_year: str, partne
     for ini in new:
         earlier = sorted(_ancestors(ini, by_iri) & old_iris)
         if not earlier:
-            fresh.append((ini.iri, ini.label))
+            fresh.append((ini.iri, ini.name))
         for iri in earlier:
-            continued.append(Continued(iri, by_iri[iri].label, ini.iri, ini.label))
+            continued.append(Continued(iri, by_iri[iri].name, ini.iri, ini.name))
             kept.add(iri)
-    dropped = tuple((i.iri, i.label) for i in old if i.iri not in kept)
+    dropped = tuple((i.iri, i.name) for i in old if i.iri not in kept)
 
     count_before = Counter(a for i in old for a in i.agencies)
     count_after = Counter(a for i in new for a in i.agencies)

@@ -44,7 +44,7 @@ from .errors import CspgraphError
 from .gaps import gap_report
 from .graph import current_umask
 from .namespaces import CSP, ID, ORG, SCHEMA, slug_of
-from .network import Delivery, Named, as_delivery, co_delivery_network
+from .network import Delivery, Named, as_delivery, co_delivery_network, told_apart
 from .project import ProjectPaths
 from .questions import Answer, Question, ask, load_questions, options, to_term
 from .scope import Part, Scope, chosen_plans, part
@@ -225,11 +225,8 @@ class Facts:
 
 def _told_apart(f: Facts) -> dict[str, str]:
     """Initiatives that share their name with another of the same plan, each told apart by the line its row
-    starts on ("line 120"): pages and links call it "Op Enlightenment (line 120)".
-
-    A plan may list one name twice (Safer Colchester 2020-21 has two rows "Op Enlightenment" and two
-    "Essex Youth Services", for different work); lists, search results and page titles showed two identical
-    links. The source line is what the plan itself gives to tell them apart, and what a reader checks.
+    starts on (:func:`~cspgraph.network.told_apart`, as in the analyses' reports): pages, links, lists and
+    search results call it "Op Enlightenment (line 66)".
     """
     by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
     for i in f.of_type(CSP.Initiative):
@@ -238,9 +235,8 @@ def _told_apart(f: Facts) -> dict[str, str]:
     for same in by_name.values():
         if len(same) > 1:
             for i in same:
-                lines = [int(n) for span in f.iris(i, PROV.wasDerivedFrom)
-                         if (n := f.text(span, CSP.firstLine)) and n.isdigit()]
-                told[i] = f"line {min(lines)}" if lines else slug_of(i)
+                told[i] = told_apart((int(n) for span in f.iris(i, PROV.wasDerivedFrom)
+                                      if (n := f.text(span, CSP.firstLine)) and n.isdigit()), i)
     return told
 
 

@@ -266,7 +266,7 @@ def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[In
         # each lead named once, not once per initiative it leads (378,000 lookups -> the distinct leads)
         leads = sorted({name(a) for a in sole}, key=str.lower)
         only = next(iter(sole)) if serving and len(sole) == 1 and all(len(i.leads) == 1 for i in serving) else None
-        coverage.append(PriorityCoverage(p, tuple(i.label for i in serving), tuple(leads), name(only) if only else None))
+        coverage.append(PriorityCoverage(p, tuple(i.name for i in serving), tuple(leads), name(only) if only else None))
 
     pfcc_iris = {p.iri for p in pfcc}
     columns = ("SCP priority", *(p.name for p in pfcc), "no PFCC", "total")
@@ -301,7 +301,7 @@ def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[In
     for i in inits:
         for h in i.harm_groups:
             if h in harms:
-                by_harm[h].append(i.label)
+                by_harm[h].append(i.name)
     harm_rows = [HarmCoverage(h, data.harms.get(h, slug_of(h)), "; ".join(why), tuple(by_harm.get(h, ())))
                  for h, why in harms.items()]
     harm_rows.sort(key=lambda h: (h.count, h.label.lower()))
@@ -314,7 +314,7 @@ def plan_gaps(plan: Plan, data: Delivery, few: int = 1, initiatives: Sequence[In
     idle = tuple(IdlePartner(a, label, partnering[a]) for a, label in plan.statutory.items() if a not in leading)
 
     unmapped_rows = tuple(
-        Unmapped(i.iri, i.label, ", ".join(sorted(name(a) for a in i.leads)),
+        Unmapped(i.iri, i.name, ", ".join(sorted(name(a) for a in i.leads)),
                  ", ".join(p.notation for p in sorted(_scp_of(i, data), key=Priority.sort_key)))
         for i in inits if not i.priorities & pfcc_iris
     )
