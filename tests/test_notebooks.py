@@ -252,10 +252,11 @@ def test_comparing_years(executed):
     assert "6 of the 24 initiatives of 2018-19 (25%) carry on in 2020-21." in text
     assert "The saved question lists the same pairs." in text
     # COVID-19 as the reason for a change of status, scp-plan-2020-21.txt: cancelled: ASB Awareness Week (line 85),
-    # Every Contact Counts (112), J9 Domestic Abuse Awareness (160); under review: Box Smart (67), Make a
-    # Difference Days (91); replaced: Virtual Crew (58); moved online: Essex Youth Services (60); extended: Taxi
-    # Driver CCTV Consultation (145). Of these, Virtual Crew and MAD Days continue 2018-19 schemes.
-    assert ("2020-21: 8 of 61 initiatives record a change because of COVID-19: 3 cancelled, 2 under review, "
-            "1 extended, 1 moved online, 1 replaced.") in text
+    # Every Contact Counts (112), J9 Domestic Abuse Awareness (160); under review: Make a Difference Days (91);
+    # postponed: Box Smart (67, sessions that 'will be held', dates under review); replaced: Virtual Crew (58);
+    # moved online: Essex Youth Services (60); extended: Taxi Driver CCTV Consultation (145). Of these, Virtual
+    # Crew and MAD Days continue 2018-19 schemes.
+    assert ("2020-21: 8 of 61 initiatives record a change because of COVID-19: 3 cancelled, 1 extended, "
+            "1 moved online, 1 postponed, 1 replaced, 1 under review.") in text
     assert ("2 of the 6 schemes carried on from 2018-19 were disrupted: Make a Difference Days (under review) "
             "and Virtual Crew (replaced).") in text
