@@ -689,9 +689,32 @@ def test_readings_corrected_by_the_audit(year, rid, key, expected, citation):
     assert row(year, rid)[key] == expected, citation
 
 
-def test_a_spelling_that_could_name_two_bodies_is_local():
-    # 2020-21:57 "Essex Police/ SCP/Probation Service": the row's note says it could be the National Probation
-    # Service or the Community Rehabilitation Company, so it names the first only in Safer Colchester's plans
-    agency = next(a for a in load("reference/agencies.yaml")["agencies"] if a["id"] == "national-probation-service")
-    assert "Probation Service" not in agency.get("alt", [])
-    assert agency["alt_local"] == {"safer-colchester": ["Probation Service"]}
+def _registered(path: str) -> dict:
+    """An agency ("essex-police") or a unit ("essex-county-council/youth-service") of the register."""
+    agency_id, _, unit_id = path.partition("/")
+    agency = next(a for a in load("reference/agencies.yaml")["agencies"] if a["id"] == agency_id)
+    return next(u for u in agency["units"] if u["id"] == unit_id) if unit_id else agency
+
+
+@pytest.mark.parametrize(("path", "spelling", "why"), [
+    # 2020-21:57 "Essex Police/ SCP/Probation Service": the row's note says it could be the CRC
+    ("national-probation-service", "Probation Service", "could be the CRC"),
+    # 2020-21:111 "CBC, PFCC, CYP First": every force area has its own commissioner
+    ("police-fire-and-crime-commissioner-for-essex", "PFCC", "each area's commissioner"),
+    # 2020-21:59-60 "EYS"; 2020-21:159 "CGH"; 2018-19:514 "DRIVE"; 2018-19:550 "CBC corporate communications"
+    ("essex-county-council/youth-service", "EYS", "Early Years Service elsewhere"),
+    ("colchester-general-hospital", "CGH", "another General Hospital elsewhere"),
+    ("drive-project", "DRIVE", "an ordinary word"),
+    ("colchester-borough-council/corporate-communications", "CBC corporate communications", "CBC is local"),
+])
+def test_a_spelling_that_could_name_another_body_elsewhere_is_local(path, spelling, why):
+    # agencies.yaml's rule (data/README.md): a spelling that names the body only in context is alt_local, or
+    # importing another partnership's plan would read it as this Colchester or Essex body (audit of 2026-11-25)
+    record = _registered(path)
+    assert spelling not in record.get("alt", []), why
+    assert spelling in record["alt_local"]["safer-colchester"], why
+
+
+def test_the_commissioner_is_typed_as_its_vocabulary_defines():
+    # ontology/agency-types.ttl: police is "A police force ... or a Police, Fire and Crime Commissioner's office"
+    assert _registered("police-fire-and-crime-commissioner-for-essex")["type"] == "police"

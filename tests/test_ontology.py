@@ -411,6 +411,43 @@ def test_plan_spelling_finds_its_harm(text, slug):
     assert harm_of_label(text) == {slug}
 
 
+
+def _cited_wording() -> list[tuple[str, int, list[str], str]]:
+    """Each line of the vocabularies whose comment cites plan lines ("# 2018-19:676", "# 2020-21:78, 87 ..."):
+    the file, its line, the wording it vouches for (the comment's first quote, else the line's labels) and the
+    text of the cited lines, joined and normalised."""
+    texts = {year: (ROOT / "data" / "sources" / f"scp-plan-{year}.txt").read_text(encoding="utf-8").split("\n")
+             for year in ("2018-19", "2020-21")}
+    cases = []
+    for name in ("harms.ttl", "statuses.ttl"):
+        for number, line in enumerate((ROOT / "ontology" / name).read_text(encoding="utf-8").split("\n"), 1):
+            code, _, comment = line.partition("#")
+            spans = []
+            # "2018-19:585, 2020-21:86" or "2020-21:78, 87": a bare number keeps the year before it
+            for m in re.finditer(r"(\d{4}-\d{2}):(\d+)(?:-(\d+))?((?:,\s*\d+(?:-\d+)?(?=[\s,]|$))*)", comment):
+                spans.append((m.group(1), int(m.group(2)), int(m.group(3) or m.group(2))))
+                spans += [(m.group(1), int(a), int(b or a)) for a, b in re.findall(r"(\d+)(?:-(\d+))?", m.group(4))]
+            if spans:
+                cited = " ".join(" ".join(texts[y][a - 1:b]) for y, a, b in spans)
+                wording = re.findall(r'"([^"]+)"', comment)[:1] or re.findall(r'"([^"]+)"@en', code)
+                cases.append((name, number, wording, _plain(cited)))
+    return cases
+
+
+def _plain(text: str) -> str:
+    """Lower case, single spaces, straight apostrophes and hyphens (the PDFs' text has curly ones and dashes)."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2013", "-")).strip().lower()
+
+
+def test_every_cited_plan_line_has_the_wording_cited():
+    # the vocabularies' comments say where each label's wording is in the plans; an audit (2026-11-25) found five
+    # that pointed at the wrong line ("safety on our roads" cited as 2020-21:180, PFCC priority 4; it is 183)
+    cases = _cited_wording()
+    assert len(cases) > 60  # the comments were read, in both files
+    wrong = [(name, number, wording) for name, number, wording, cited in cases
+             if wording and not any(_plain(w) in cited for w in wording)]
+    assert wrong == []
+
 def test_bare_cycle_is_not_a_harm_label():
     """'Breaking the cycle of domestic abuse' (2020-21:179) must not read as cycle theft."""
     assert harm_of_label("cycle") == set()
