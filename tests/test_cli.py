@@ -236,7 +236,7 @@ def test_ctrl_c_exits_130_not_the_code_of_a_graph_that_does_not_conform(mini_pat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(questions, "load_questions", interrupted)
+    monkeypatch.setattr(questions, "read_questions", interrupted)
     result = CliRunner().invoke(cli, [*_mini_args(mini_paths), "questions"])
     assert result.exit_code == 130 and "interrupted" in result.stderr
 

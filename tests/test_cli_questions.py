@@ -47,6 +47,30 @@ def test_questions_as_json(root):
     assert {"id", "title", "parameters"} == set(rows[0]) and "covid-disrupted" in {r["id"] for r in rows}
 
 
+
+def test_questions_lists_the_others_when_one_file_cannot_be_read(tmp_path, built):
+    # a folder of questions is edited by hand: one broken file used to stop the whole listing
+    for part in ("ontology", "data"):
+        (tmp_path / part).symlink_to(REPO / part, target_is_directory=True)
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    for path in (REPO / "queries").glob("*.rq"):
+        (queries / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (queries / "half-written.rq").write_text("#+ question: Who leads?\nSELECT * WHERE { ?s ?p ?o }\n",
+                                             encoding="utf-8")
+    (queries / "Bad Name.rq").write_text((REPO / "queries" / "operations.rq").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    write_graph(built.graph, tmp_path / "build" / "cspgraph.ttl")
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "questions"])
+    assert result.exit_code == 2
+    listed = [line.split()[0] for line in result.stdout.splitlines()[2:] if line.strip()]
+    assert listed == sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+    assert "2 saved questions cannot be read (the others are listed above)" in result.stderr
+    assert "half-written.rq: the header has no 'title:'" in result.stderr
+    assert "Bad Name.rq: a question id (the file name) must be" in result.stderr
+    # asking one of the others still works
+    assert _ask(tmp_path, "operations", "--year", "2020-21").exit_code == 0
+
 def test_ask_json_is_an_array_of_objects_keyed_by_variable(root):
     result = _ask(root, "initiatives-per-plan", "--format", "json")
     assert result.exit_code == 0, result.output

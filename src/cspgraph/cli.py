@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import CspgraphError
+from .errors import CspgraphError, QueryError
 from .formatting import FORMATS, render
 from .project import ProjectPaths, find_project
 
@@ -190,13 +190,17 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @_once("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_context
 def questions(ctx: click.Context, fmt: str) -> None:
-    """List the saved questions (queries/*.rq): id, title, parameters."""
-    from .questions import load_questions
+    """List the saved questions (queries/*.rq): id, title, parameters; then each file that cannot be read."""
+    from .questions import read_questions
 
-    qs = load_questions(_paths(ctx).queries)
+    qs, errors = read_questions(_paths(ctx).queries)
     rows = [(q.id, q.title, ", ".join(f"{p.name}={p.default}" if p.default is not None else p.name for p in q.params))
             for q in qs.values()]
     click.echo(render(["id", "title", "parameters"], rows, fmt), nl=False)
+    if errors:
+        heading = ("1 saved question cannot be read" if len(errors) == 1
+                   else f"{len(errors)} saved questions cannot be read")
+        raise QueryError(f"{heading} (the others are listed above):\n" + "\n".join(str(e) for e in errors))
 
 
 def _remote_options(command):

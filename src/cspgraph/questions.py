@@ -266,16 +266,34 @@ def _where_it_fails(message: str, query: str, path: Path, shift: int) -> str:
 
 
 def load_questions(queries_dir: Path) -> dict[str, Question]:
-    """Every saved question in ``queries_dir``, by id (the file stem), in id order."""
+    """Every saved question in ``queries_dir``, by id (the file stem), in id order; the first that cannot be
+    read is a QueryError (:func:`read_questions` reads the others too)."""
+    questions, errors = read_questions(queries_dir)
+    if errors:
+        raise errors[0]
+    return questions
+
+
+def read_questions(queries_dir: Path) -> tuple[dict[str, Question], list[QueryError]]:
+    """The saved questions that can be read, by id, and an error naming each file that cannot.
+
+    A folder of questions is edited by hand: one file half-written should not hide the other questions from
+    ``cspgraph questions``, which lists them and then names each file it could not read.
+    """
     if not queries_dir.is_dir():
         raise QueryError(f"{queries_dir}: no saved-questions folder\n  -> pass --queries DIR")
-    questions = {}
+    questions: dict[str, Question] = {}
+    errors: list[QueryError] = []
     for path in sorted(queries_dir.glob("*.rq")):
         if not QUESTION_ID.fullmatch(path.stem):
-            raise QueryError(f"{path}: a question id (the file name) must be lower-case letters, digits, '-' or '_'"
-                             "\n  -> rename the file")
-        questions[path.stem] = parse_question(path)
-    return questions
+            errors.append(QueryError(f"{path}: a question id (the file name) must be lower-case letters, digits, "
+                                     "'-' or '_'\n  -> rename the file"))
+            continue
+        try:
+            questions[path.stem] = parse_question(path)
+        except QueryError as err:
+            errors.append(err)
+    return questions, errors
 
 
 def _as_written(value: str, prefixed: bool) -> str:
