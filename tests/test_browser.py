@@ -128,6 +128,41 @@ def test_network_filters_show_the_same_network_as_the_library(browser, repo_site
     tab.clean()
 
 
+
+def test_the_wheel_scrolls_the_page_until_the_picture_is_clicked(browser, repo_site):
+    # vis-network zooms on every wheel event over its canvas: a reader scrolling down the network page to the
+    # table below it zoomed the picture instead, and the page stopped scrolling
+    report, _ = repo_site
+    tab = Tab(browser)
+    page = tab.open(report.out_dir / "network.html", graph=True)
+    scale = "window.cspgraph.networks.network.network.getScale()"
+
+    def over_the_picture() -> tuple[float, float]:
+        box = page.locator("#network canvas").bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def settled(expression: str, changed_from: float) -> float:
+        for _ in range(50):  # a Python-side wait: the page's CSP forbids the eval of wait_for_function
+            value = page.evaluate(expression)
+            if value != changed_from:
+                return value
+            page.wait_for_timeout(50)
+        return value
+
+    before = page.evaluate(scale)
+    page.mouse.move(*over_the_picture())
+    page.mouse.wheel(0, 300)
+    assert settled("window.scrollY", 0) > 0  # the page scrolled
+    assert page.evaluate(scale) == before and page.locator("#network").get_attribute("data-zoom") == "off"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.mouse.click(*over_the_picture())
+    assert page.locator("#network").get_attribute("data-zoom") == "on"
+    page.mouse.wheel(0, -300)
+    assert settled(scale, before) > before and page.evaluate("window.scrollY") == 0  # zoomed in, not scrolled
+    page.mouse.move(1, 1)  # the pointer leaves the picture: the wheel is the page's again
+    assert page.locator("#network").get_attribute("data-zoom") == "off"
+    tab.clean()
+
 def test_question_pages_draw_and_their_menus_open_other_answers(browser, repo_site):
     report, _ = repo_site
     tab = Tab(browser)

@@ -16,7 +16,8 @@
     if (!panel) return;
     while (panel.firstChild) panel.removeChild(panel.firstChild);
     if (!node) {
-      panel.textContent = "Select a node to see what it is; double-click to open its page.";
+      panel.textContent = "Select a node to see what it is; double-click to open its page. " +
+        "Click the picture to zoom it with the wheel.";
       return;
     }
     var text = document.createElement("p");
@@ -46,6 +47,20 @@
     registry.networks[container.id || id] = entry;
     var panel = document.getElementById(container.getAttribute("data-info") || "");
     showInfo(panel, null);
+
+    // the wheel scrolls the page until the picture is clicked, and again once the pointer leaves it: vis-network
+    // takes every wheel event over its canvas, so a reader scrolling down to the table below zoomed the picture
+    function zoomable(on) {
+      network.setOptions({ interaction: { zoomView: on } });
+      container.setAttribute("data-zoom", on ? "on" : "off");
+    }
+    zoomable(false);
+    network.on("click", function () {
+      zoomable(true);
+    });
+    container.addEventListener("mouseleave", function () {
+      zoomable(false);
+    });
 
     function ready() {
       if (entry.ready) return;
