@@ -58,7 +58,7 @@ class PriorityCoverage:
     """How one priority is delivered in one plan."""
 
     priority: Priority
-    initiatives: tuple[str, ...]  # labels, in plan order
+    initiatives: tuple[str, ...]  # names (Initiative.name), in plan order
     lead_agencies: tuple[str, ...]  # labels of every lead agency of those initiatives
     sole_agency: str | None = None  # the one agency every supporting initiative depends on, if any
 
