@@ -356,7 +356,8 @@ def test_covid_disrupted(questions, engines):
     # home-schooling' (58); Essex Youth Services online activities 'during the COVID restrictions' (60); Box
     # Smart 'Weekly boxing sessions will be held ... Dates under review due to COVID-19 outbreak' (67: postponed,
     # the sessions still to come); ASB Awareness Week 'cancelled due to COVID-19 outbreak' (85); Make a
-    # Difference Days 'Due to COVID-19 this has not been possible ... Under review' (91); Every Contact Counts 'cancelled due to the COVID-19 outbreak' (112); Taxi Driver CCTV Consultation
+    # Difference Days 'Due to COVID-19 this has not been possible ... Under review' (91); Every Contact Counts
+    # 'cancelled due to the COVID-19 outbreak' (112); Taxi Driver CCTV Consultation
     # 'extended to June 2020 due to COVID situation' (145); J9 Domestic Abuse Awareness 'cancelled due to COVID-19
     # outbreak' (160). The Urhuru Project (161): only an event was cancelled, the project goes on (its note).
     assert sorted(rows) == [

@@ -776,7 +776,8 @@ def co_delivery_network(source: Store | Delivery, year: str | None = None, harm:
     ``partner_count`` (initiatives it leads; takes part in without leading), ``initiatives`` and ``units``
     (labels of the teams named). An edge's ``weight`` is the number of initiatives both take part in, lead or
     partner; ``initiatives`` holds their names (``Initiative.name``: the label, told apart where a plan repeats
-    it) and ``initiative_iris`` their IRIs. Agencies that deliver alone are kept as isolated nodes: leaving them out would hide who works alone. Filters as :meth:`Delivery.select`.
+    it) and ``initiative_iris`` their IRIs. Agencies that deliver alone are kept as isolated nodes: leaving them
+    out would hide who works alone. Filters as :meth:`Delivery.select`.
 
     >>> g = co_delivery_network(_example_delivery())
     >>> sorted(g.edges(data="weight"))
